@@ -1,0 +1,109 @@
+package dev.kalm.core.embed;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.kalm.core.device.DeviceChoice;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How an {@link Embedder} runs. Immutable; build with {@link #builder()}.
+ *
+ * <p>{@code pooling}, {@code attention} and {@code prompt} may be {@code null}, meaning "as the model
+ * folder says" (sentence-transformers files, {@code config.json}), falling back to mean pooling, causal
+ * attention and no prompt. {@code dimension} 0 means the full hidden size. An embedder's
+ * {@link Embedder#config()} returns the config with those defaults resolved.
+ *
+ * @param pooling token pooling, or null for the folder's
+ * @param normalize L2-normalise the (truncated) vectors
+ * @param maxLength tokens kept per text, in [1, 32768]
+ * @param dimension Matryoshka dimension, 0 for the full hidden size
+ * @param prompt prompt put before every text, or null for the folder's default prompt
+ * @param promptName a prompt named in {@code config_sentence_transformers.json}, or null; wins over
+ *     {@code prompt}
+ * @param batchTokens token budget of one batch (padded length x texts), at least {@code maxLength}
+ * @param device where the model runs
+ * @param attention attention pattern, or null for the folder's
+ */
+public record EmbedderConfig(
+    @Nullable Pooling pooling,
+    boolean normalize,
+    int maxLength,
+    int dimension,
+    @Nullable Prompt prompt,
+    @Nullable String promptName,
+    int batchTokens,
+    DeviceChoice device,
+    @Nullable Attention attention) {
+
+  public static final int DEFAULT_MAX_LENGTH = 512;
+  public static final int DEFAULT_BATCH_TOKENS = 16384;
+
+  public EmbedderConfig {
+    checkArgument(maxLength >= 1 && maxLength <= 32768, "maxLength must be in [1, 32768], got %s", maxLength);
+    checkArgument(dimension >= 0, "dimension must be >= 0 (0 = full), got %s", dimension);
+    checkArgument(batchTokens >= 1, "batchTokens must be >= 1, got %s", batchTokens);
+    checkNotNull(device, "device");
+  }
+
+  /** Defaults: folder's pooling and prompt, normalised, max length 512, full dimension, device from the environment. */
+  public static EmbedderConfig defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder initialised with this config's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.pooling = pooling;
+    b.normalize = normalize;
+    b.maxLength = maxLength;
+    b.dimension = dimension;
+    b.prompt = prompt;
+    b.promptName = promptName;
+    b.batchTokens = batchTokens;
+    b.device = device;
+    b.attention = attention;
+    return b;
+  }
+
+  /** The prompt to use, {@link Prompt#none()} when unset. */
+  @Override
+  public Prompt prompt() {
+    return prompt == null ? Prompt.none() : prompt;
+  }
+
+  /** Builder for {@link EmbedderConfig}; every setter is optional. */
+  public static final class Builder {
+    private Pooling pooling;
+    private boolean normalize = true;
+    private int maxLength = DEFAULT_MAX_LENGTH;
+    private int dimension;
+    private Prompt prompt;
+    private String promptName;
+    private int batchTokens = DEFAULT_BATCH_TOKENS;
+    private DeviceChoice device = DeviceChoice.fromEnvironment();
+    private Attention attention;
+
+    private Builder() {}
+
+    public Builder pooling(@Nullable Pooling pooling) { this.pooling = pooling; return this; }
+    public Builder normalize(boolean normalize) { this.normalize = normalize; return this; }
+    public Builder maxLength(int maxLength) { this.maxLength = maxLength; return this; }
+    public Builder dimension(int dimension) { this.dimension = dimension; return this; }
+    public Builder prompt(@Nullable Prompt prompt) { this.prompt = prompt; return this; }
+    public Builder promptName(@Nullable String promptName) { this.promptName = promptName; return this; }
+    public Builder batchTokens(int batchTokens) { this.batchTokens = batchTokens; return this; }
+    public Builder device(DeviceChoice device) { this.device = device; return this; }
+    public Builder attention(@Nullable Attention attention) { this.attention = attention; return this; }
+
+    /** @throws IllegalArgumentException naming the bad value */
+    public EmbedderConfig build() {
+      return new EmbedderConfig(pooling, normalize, maxLength, dimension, prompt, promptName,
+          Math.max(batchTokens, 1), device, attention);
+    }
+  }
+}
