@@ -1,0 +1,117 @@
+package dev.kalm.data.beir;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.collect.ImmutableMap;
+import dev.kalm.core.jsonl.JsonLine;
+import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.jsonl.JsonLinesException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A retrieval dataset in BEIR layout: {@code corpus.jsonl} ({@code _id}, {@code title}, {@code text}),
+ * {@code queries.jsonl} ({@code _id}, {@code text}) and {@code qrels/<split>.tsv} (query-id, corpus-id,
+ * score; a header line is skipped). Immutable; maps keep file order.
+ *
+ * @param corpus document id to document text ({@code title + " " + text} when the title is not empty)
+ * @param queries query id to query text, only queries that have qrels in the split
+ * @param qrels query id to (document id to graded relevance), as in the qrels file (scores may be 0)
+ * @param extras per query id, the query line's other string fields (e.g. {@code section}), possibly empty
+ */
+public record BeirDataset(
+    Path folder,
+    String split,
+    ImmutableMap<String, String> corpus,
+    ImmutableMap<String, String> queries,
+    ImmutableMap<String, ImmutableMap<String, Integer>> qrels,
+    ImmutableMap<String, ImmutableMap<String, String>> extras) {
+
+  /**
+   * Loads a BEIR folder.
+   *
+   * @throws UncheckedIOException when a file is missing or unreadable, naming it
+   * @throws JsonLinesException for a bad line, naming file, line and field
+   */
+  public static BeirDataset load(Path folder, String split) {
+    checkArgument(Files.isDirectory(folder), "BEIR folder %s does not exist or is not a folder", folder);
+    Path qrelsFile = folder.resolve("qrels").resolve(split + ".tsv");
+    Map<String, Map<String, Integer>> qrels = readQrels(qrelsFile);
+    ImmutableMap.Builder<String, String> corpus = ImmutableMap.builder();
+    try (Stream<JsonLine> lines = JsonLines.read(folder.resolve("corpus.jsonl"))) {
+      lines.forEach(l -> corpus.put(id(l), documentText(l.optString("title", ""), l.string("text"))));
+    }
+    ImmutableMap.Builder<String, String> queries = ImmutableMap.builder();
+    ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
+    try (Stream<JsonLine> lines = JsonLines.read(folder.resolve("queries.jsonl"))) {
+      lines.forEach(l -> {
+        String id = id(l);
+        if (qrels.containsKey(id)) {
+          queries.put(id, l.string("text"));
+          ImmutableMap.Builder<String, String> extra = ImmutableMap.builder();
+          l.json().entrySet().stream()
+              .filter(e -> !e.getKey().equals("_id") && !e.getKey().equals("text"))
+              .filter(e -> e.getValue().isJsonPrimitive())
+              .forEach(e -> extra.put(e.getKey(), e.getValue().getAsString()));
+          extras.put(id, extra.buildOrThrow());
+        }
+      });
+    }
+    ImmutableMap.Builder<String, ImmutableMap<String, Integer>> frozen = ImmutableMap.builder();
+    qrels.forEach((q, docs) -> frozen.put(q, ImmutableMap.copyOf(docs)));
+    return new BeirDataset(folder, split, corpus.buildOrThrow(), queries.buildOrThrow(), frozen.buildOrThrow(),
+        extras.buildOrThrow());
+  }
+
+  /** BEIR's document text: {@code title + " " + text} when the title is not empty, else {@code text}. */
+  public static String documentText(String title, String text) {
+    return title == null || title.isEmpty() ? text : title + " " + text;
+  }
+
+  private static String id(JsonLine l) {
+    if (!l.has("_id")) {
+      throw l.error("_id", "missing");
+    }
+    return l.json().get("_id").getAsString();
+  }
+
+  private static Map<String, Map<String, Integer>> readQrels(Path file) {
+    Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      long number = 0;
+      while ((line = reader.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        String[] cols = line.split("\t");
+        if (number == 1 && cols.length >= 3 && !isInteger(cols[cols.length - 1].trim())) {
+          continue; // header: query-id corpus-id score
+        }
+        if (cols.length < 3) {
+          throw new JsonLinesException(file, number, null, "expected 3 tab-separated columns (query-id, corpus-id, score)");
+        }
+        String score = cols[cols.length - 1].trim();
+        if (!isInteger(score)) {
+          throw new JsonLinesException(file, number, "score", "must be an integer, got '" + score + "'");
+        }
+        qrels.computeIfAbsent(cols[0].trim(), k -> new LinkedHashMap<>()).put(cols[1].trim(), Integer.parseInt(score));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read qrels " + file + ": " + e.getMessage(), e);
+    }
+    return qrels;
+  }
+
+  private static boolean isInteger(String s) {
+    return s.matches("-?\\d+");
+  }
+}
