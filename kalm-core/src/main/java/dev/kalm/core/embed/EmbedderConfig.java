@@ -70,12 +70,6 @@ public record EmbedderConfig(
     return b;
   }
 
-  /** The prompt to use, {@link Prompt#none()} when unset. */
-  @Override
-  public Prompt prompt() {
-    return prompt == null ? Prompt.none() : prompt;
-  }
-
   /** Builder for {@link EmbedderConfig}; every setter is optional. */
   public static final class Builder {
     private Pooling pooling;

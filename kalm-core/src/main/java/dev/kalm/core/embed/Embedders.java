@@ -1,0 +1,96 @@
+package dev.kalm.core.embed;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.kalm.core.device.Backend;
+import dev.kalm.core.device.Backends;
+import dev.kalm.core.model.ModelFolder;
+import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.tokenize.TextTokenizer;
+import java.nio.file.Path;
+
+/**
+ * Static factories for {@link Embedder}.
+ *
+ * <pre>{@code
+ * EmbedderConfig config = EmbedderConfig.builder().dimension(256).device(DeviceChoice.CPU).build();
+ * try (Embedder embedder = Embedders.load(Path.of("KaLM-embedding-multilingual-mini-instruct-v1.5"), config)) {
+ *   float[][] vectors = embedder.embed(List.of("hello", "world"));
+ * }
+ * }</pre>
+ */
+public final class Embedders {
+  private Embedders() {}
+
+  /**
+   * Loads a model folder (Hugging Face + optional sentence-transformers layout). Settings left null in
+   * {@code config} come from the folder: pooling from the pooling module, the default prompt from
+   * {@code config_sentence_transformers.json}, attention from {@code config.json}.
+   *
+   * @throws dev.kalm.core.model.ModelFormatException naming the file at fault
+   * @throws IllegalArgumentException for a dimension above the hidden size or an unknown prompt name
+   * @throws IllegalStateException for device gpu without a CUDA libtorch
+   */
+  public static Embedder load(Path folder, EmbedderConfig config) {
+    ModelFolder model = ModelFolder.read(folder);
+    EmbedderConfig resolved = resolve(config, model);
+    Backend backend = Backends.resolve(config.device());
+    TextTokenizer tokenizer = TextTokenizer.load(model.tokenizer());
+    try {
+      Qwen2Model qwen = model.loadModel(backend, model.config().withAttention(resolved.attention()));
+      return new Qwen2Embedder(qwen, tokenizer, resolved, true);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * An embedder over a model and tokenizer owned by the caller (e.g. a model being trained): closing the
+   * embedder leaves both open. {@code config}'s null settings default to mean pooling, the model's attention
+   * and no prompt; its device is ignored (the model's backend is used).
+   */
+  public static Embedder wrap(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig config) {
+    EmbedderConfig resolved = config.toBuilder()
+        .pooling(config.pooling() == null ? Pooling.MEAN : config.pooling())
+        .attention(config.attention() == null ? model.config().attention() : config.attention())
+        .prompt(config.prompt() == null ? Prompt.none() : config.prompt())
+        .dimension(checkedDimension(config.dimension(), model.config().hiddenSize()))
+        .build();
+    return new Qwen2Embedder(model, tokenizer, resolved, false);
+  }
+
+  /** {@code config} with the folder's defaults filled in and the dimension made explicit. */
+  static EmbedderConfig resolve(EmbedderConfig config, ModelFolder folder) {
+    Prompt prompt;
+    if (config.promptName() != null) {
+      prompt = Prompt.raw(namedPrompt(folder, config.promptName()));
+    } else if (config.prompt() != null) {
+      prompt = config.prompt();
+    } else if (folder.defaultPromptName() != null) {
+      prompt = Prompt.raw(namedPrompt(folder, folder.defaultPromptName()));
+    } else {
+      prompt = Prompt.none();
+    }
+    Pooling pooling = config.pooling() != null ? config.pooling() : folder.pooling() != null ? folder.pooling() : Pooling.MEAN;
+    Attention attention = config.attention() != null ? config.attention() : folder.config().attention();
+    return config.toBuilder()
+        .pooling(pooling)
+        .attention(attention)
+        .prompt(prompt)
+        .dimension(checkedDimension(config.dimension(), folder.config().hiddenSize()))
+        .build();
+  }
+
+  private static int checkedDimension(int dimension, int hidden) {
+    checkArgument(dimension <= hidden, "dimension must be in [1, %s] (the hidden size) or 0 for all, got %s", hidden, dimension);
+    return dimension == 0 ? hidden : dimension;
+  }
+
+  private static String namedPrompt(ModelFolder folder, String name) {
+    String text = folder.prompts().get(name);
+    checkArgument(text != null, "prompt '%s' is not defined in %s/config_sentence_transformers.json (defined: %s)",
+        name, folder.path(), folder.prompts().keySet());
+    return text;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.kalm.core.embed;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Pooling, Matryoshka truncation and L2 normalisation on the device, as differentiable operations (the
+ * trainer uses them too). Stateless.
+ */
+public final class Pooler {
+  private static final float NORM_FLOOR = 1e-12f;
+
+  private Pooler() {}
+
+  /**
+   * Per-row pooling weights for a padding mask: mean gives {@code 1/len} on real tokens, last a one-hot on
+   * the last real token, first a one-hot on the first real token. A row without tokens gets all zeros.
+   *
+   * @param mask 1 for real tokens, 0 for padding, row-major {@code [rows, length]}; any padding side
+   */
+  public static float[] weights(Pooling pooling, float[] mask, int rows, int length) {
+    checkArgument(mask.length == rows * length, "mask has %s entries, expected %s x %s", mask.length, rows, length);
+    float[] w = new float[mask.length];
+    for (int r = 0; r < rows; r++) {
+      int base = r * length;
+      int first = -1;
+      int last = -1;
+      int count = 0;
+      for (int t = 0; t < length; t++) {
+        if (mask[base + t] != 0) {
+          count++;
+          last = t;
+          if (first < 0) {
+            first = t;
+          }
+        }
+      }
+      if (count == 0) {
+        continue;
+      }
+      switch (pooling) {
+        case MEAN -> {
+          for (int t = 0; t < length; t++) {
+            if (mask[base + t] != 0) {
+              w[base + t] = 1f / count;
+            }
+          }
+        }
+        case LAST -> w[base + last] = 1f;
+        case FIRST -> w[base + first] = 1f;
+        default -> throw new AssertionError(pooling);
+      }
+    }
+    return w;
+  }
+
+  /** {@code [rows, hidden]}: the weighted sum of {@code hidden [rows, length, hidden]} with {@code weights [rows, length]}. */
+  public static NDArray pool(NDArray hidden, NDArray weights) {
+    Shape s = hidden.getShape();
+    return weights.reshape(s.get(0), 1, s.get(1)).matMul(hidden).reshape(s.get(0), s.get(2));
+  }
+
+  /**
+   * The first {@code dimension} components (0 = all), L2-normalised when asked ({@code v / max(|v|, 1e-12)},
+   * so a zero vector stays zero).
+   */
+  public static NDArray truncateAndNormalize(NDArray pooled, int dimension, boolean normalize) {
+    NDArray v = dimension > 0 && dimension < pooled.getShape().get(1) ? pooled.get(":, :" + dimension) : pooled;
+    if (!normalize) {
+      return v;
+    }
+    return v.div(v.norm(new int[] {1}, true).maximum(NORM_FLOOR));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.kalm.core.embed;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+
+/**
+ * Token sequences padded on the right to the longest one, with their padding mask. Immutable by
+ * convention (arrays are not copied out; do not modify them).
+ *
+ * @param ids row-major {@code [rows, length]} token ids, 0 in padding
+ * @param mask row-major {@code [rows, length]}, 1 on tokens and 0 on padding
+ * @param rows number of sequences
+ * @param length padded length, at least 1
+ */
+public record TokenBatch(long[] ids, float[] mask, int rows, int length) {
+  public TokenBatch {
+    checkArgument(ids.length == rows * length && mask.length == ids.length, "ids/mask size must be rows x length");
+  }
+
+  /** Pads {@code sequences}, each cut to its first {@code maxLength} tokens, on the right. */
+  public static TokenBatch rightPadded(List<long[]> sequences, int maxLength) {
+    int length = 1;
+    for (long[] s : sequences) {
+      length = Math.max(length, Math.min(s.length, maxLength));
+    }
+    long[] ids = new long[sequences.size() * length];
+    float[] mask = new float[ids.length];
+    for (int r = 0; r < sequences.size(); r++) {
+      long[] s = sequences.get(r);
+      int n = Math.min(s.length, maxLength);
+      System.arraycopy(s, 0, ids, r * length, n);
+      java.util.Arrays.fill(mask, r * length, r * length + n, 1f);
+    }
+    return new TokenBatch(ids, mask, sequences.size(), length);
+  }
+
+  /** Number of real (unpadded) tokens. */
+  public long tokenCount() {
+    long n = 0;
+    for (float m : mask) {
+      n += (long) m;
+    }
+    return n;
+  }
+
+  /** The ids as an int64 array on {@code manager}. */
+  public NDArray ids(NDManager manager) {
+    return manager.create(ids, new Shape(rows, length));
+  }
+
+  /** The mask as a float32 array on {@code manager}. */
+  public NDArray mask(NDManager manager) {
+    return manager.create(mask, new Shape(rows, length));
+  }
+
+  /** Pooling weights for this batch (see {@link Pooler#weights}) on {@code manager}. */
+  public NDArray poolingWeights(NDManager manager, Pooling pooling) {
+    return manager.create(Pooler.weights(pooling, mask, rows, length), new Shape(rows, length));
+  }
+}

@@ -1,0 +1,207 @@
+package dev.kalm.core.model;
+
+import ai.djl.ndarray.types.Shape;
+import com.google.common.collect.ImmutableMap;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.kalm.core.device.Backend;
+import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.safetensors.SafetensorsFile;
+import dev.kalm.core.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A model folder in Hugging Face layout: {@code config.json}, {@code model.safetensors} (or shards listed
+ * in {@code model.safetensors.index.json}), {@code tokenizer.json}, and optionally the sentence-transformers
+ * files ({@code modules.json}, the pooling module's {@code config.json}, {@code config_sentence_transformers.json}).
+ * Reading it validates everything but the weights, which {@link #loadModel} reads. Immutable.
+ *
+ * @param path the folder
+ * @param config the model shape
+ * @param tokenizer the {@code tokenizer.json} file
+ * @param pooling the pooling mode the sentence-transformers files name, or null
+ * @param prompts named prompts from {@code config_sentence_transformers.json}
+ * @param defaultPromptName the prompt applied by default, or null
+ */
+public record ModelFolder(
+    Path path,
+    Qwen2Config config,
+    Path tokenizer,
+    @Nullable Pooling pooling,
+    ImmutableMap<String, String> prompts,
+    @Nullable String defaultPromptName) {
+
+  /**
+   * Reads and validates a folder's metadata.
+   *
+   * @throws ModelFormatException naming the file at fault: missing folder, config, tokenizer or weights,
+   *     unknown model type, malformed JSON
+   */
+  public static ModelFolder read(Path path) {
+    if (!Files.isDirectory(path)) {
+      throw new ModelFormatException(path, "model folder does not exist or is not a folder");
+    }
+    Qwen2Config config = Qwen2Config.read(path.resolve("config.json"));
+    Path tokenizer = path.resolve("tokenizer.json");
+    if (!Files.isRegularFile(tokenizer)) {
+      throw new ModelFormatException(tokenizer, "tokenizer missing: the model folder needs a tokenizer.json");
+    }
+    if (!Files.isRegularFile(path.resolve("model.safetensors"))
+        && !Files.isRegularFile(path.resolve("model.safetensors.index.json"))) {
+      throw new ModelFormatException(path.resolve("model.safetensors"),
+          "weights missing: neither model.safetensors nor model.safetensors.index.json exists");
+    }
+    Pooling pooling = readPooling(path);
+    ImmutableMap<String, String> prompts = ImmutableMap.of();
+    String defaultPrompt = null;
+    Path st = path.resolve("config_sentence_transformers.json");
+    if (Files.isRegularFile(st)) {
+      JsonObject json = readJson(st);
+      if (json.has("prompts") && json.get("prompts").isJsonObject()) {
+        ImmutableMap.Builder<String, String> builder = ImmutableMap.builder();
+        json.getAsJsonObject("prompts").entrySet().forEach(e -> builder.put(e.getKey(), e.getValue().getAsString()));
+        prompts = builder.buildOrThrow();
+      }
+      if (json.has("default_prompt_name") && !json.get("default_prompt_name").isJsonNull()) {
+        defaultPrompt = json.get("default_prompt_name").getAsString();
+      }
+    }
+    return new ModelFolder(path, config, tokenizer, pooling, prompts, defaultPrompt);
+  }
+
+  /**
+   * Reads the weights into a model on {@code backend}. F32, BF16 and F16 are converted to float32; names may
+   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored.
+   *
+   * @throws ModelFormatException or {@link dev.kalm.core.safetensors.SafetensorsException} naming the file and
+   *     tensor at fault (missing, mis-shaped, truncated, unsupported dtype)
+   */
+  public Qwen2Model loadModel(Backend backend) {
+    return loadModel(backend, config);
+  }
+
+  /** Like {@link #loadModel(Backend)} with {@code modelConfig} (the folder's, possibly with another attention pattern). */
+  public Qwen2Model loadModel(Backend backend, Qwen2Config modelConfig) {
+    Map<String, Path> fileOf = weightFiles();
+    Map<Path, SafetensorsFile> open = new HashMap<>();
+    try {
+      for (Path file : new java.util.LinkedHashSet<>(fileOf.values())) {
+        open.put(file, SafetensorsFile.open(file));
+      }
+      Map<String, String> stored = new HashMap<>(); // our name -> name in file
+      for (Map.Entry<String, Path> e : fileOf.entrySet()) {
+        String name = e.getKey().startsWith("model.") ? e.getKey().substring(6) : e.getKey();
+        stored.put(name, e.getKey());
+      }
+      Qwen2Model.WeightSource source = (name, shape) -> {
+        String key = stored.get(name);
+        if (key == null) {
+          throw new ModelFormatException(path, "tensor '" + name + "' (or 'model." + name + "') is missing from the weights");
+        }
+        SafetensorsFile file = open.get(fileOf.get(key));
+        TensorInfo info = file.info(key);
+        if (!Arrays.equals(info.shape(), shape.getShape())) {
+          throw new ModelFormatException(file.path(), "tensor '" + key + "' has shape " + Arrays.toString(info.shape())
+              + " but config.json implies " + shape);
+        }
+        FloatBuffer data = file.floats(key);
+        return data;
+      };
+      return Qwen2Model.create(modelConfig, backend, source, path.toString());
+    } finally {
+      open.values().forEach(SafetensorsFile::close);
+    }
+  }
+
+  /** Tensor name (as stored) to the safetensors file holding it. */
+  private Map<String, Path> weightFiles() {
+    Map<String, Path> fileOf = new LinkedHashMap<>();
+    Path single = path.resolve("model.safetensors");
+    if (Files.isRegularFile(single)) {
+      try (SafetensorsFile file = SafetensorsFile.open(single)) {
+        file.tensors().keySet().forEach(name -> fileOf.put(name, single));
+      }
+      return fileOf;
+    }
+    Path index = path.resolve("model.safetensors.index.json");
+    JsonObject json = readJson(index);
+    if (!json.has("weight_map") || !json.get("weight_map").isJsonObject()) {
+      throw new ModelFormatException(index, "missing object 'weight_map'");
+    }
+    for (Map.Entry<String, JsonElement> e : json.getAsJsonObject("weight_map").entrySet()) {
+      Path shard = path.resolve(e.getValue().getAsString()).normalize();
+      if (!shard.startsWith(path.normalize()) || !Files.isRegularFile(shard)) {
+        throw new ModelFormatException(index, "weight_map names shard '" + e.getValue().getAsString()
+            + "' for '" + e.getKey() + "', which is not a file in the folder");
+      }
+      fileOf.put(e.getKey(), shard);
+    }
+    return fileOf;
+  }
+
+  private static @Nullable Pooling readPooling(Path folder) {
+    Path modules = folder.resolve("modules.json");
+    Path poolingConfig = null;
+    if (Files.isRegularFile(modules)) {
+      JsonElement list = parse(modules);
+      if (list.isJsonArray()) {
+        for (JsonElement m : list.getAsJsonArray()) {
+          JsonObject module = m.getAsJsonObject();
+          if (module.has("type") && module.get("type").getAsString().endsWith("Pooling") && module.has("path")) {
+            poolingConfig = folder.resolve(module.get("path").getAsString()).resolve("config.json");
+          }
+        }
+      }
+    }
+    if (poolingConfig == null) {
+      poolingConfig = folder.resolve("1_Pooling").resolve("config.json");
+    }
+    if (!Files.isRegularFile(poolingConfig)) {
+      return null;
+    }
+    JsonObject json = readJson(poolingConfig);
+    if (flag(json, "pooling_mode_lasttoken")) {
+      return Pooling.LAST;
+    }
+    if (flag(json, "pooling_mode_cls_token")) {
+      return Pooling.FIRST;
+    }
+    if (flag(json, "pooling_mode_mean_tokens")) {
+      return Pooling.MEAN;
+    }
+    throw new ModelFormatException(poolingConfig, "no supported pooling mode set (mean, lasttoken or cls_token)");
+  }
+
+  private static boolean flag(JsonObject json, String name) {
+    return json.has(name) && json.get(name).getAsBoolean();
+  }
+
+  static JsonObject readJson(Path file) {
+    JsonElement e = parse(file);
+    if (!e.isJsonObject()) {
+      throw new ModelFormatException(file, "not a JSON object");
+    }
+    return e.getAsJsonObject();
+  }
+
+  private static JsonElement parse(Path file) {
+    try {
+      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+    } catch (JsonParseException e) {
+      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.kalm.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.kalm.core.embed.Attention;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The shape of a Qwen2 model, as in a Hugging Face {@code config.json}. Immutable.
+ *
+ * <p>Reads both styles: transformers 4.x ({@code rope_theta}, {@code torch_dtype} at top level) and 5.x
+ * ({@code rope_parameters.rope_theta}, {@code dtype}). {@code sliding_window} is ignored unless
+ * {@code use_sliding_window} is true, which is rejected (no KaLM model uses it). {@code "is_causal": false}
+ * marks a bidirectional (KaLM-V2 style) encoder.
+ */
+public record Qwen2Config(
+    int vocabSize,
+    int hiddenSize,
+    int intermediateSize,
+    int numLayers,
+    int numHeads,
+    int numKvHeads,
+    int headDim,
+    double rmsNormEps,
+    double ropeTheta,
+    int maxPositionEmbeddings,
+    boolean tieWordEmbeddings,
+    Attention attention) {
+
+  public Qwen2Config {
+    checkArgument(vocabSize > 0, "vocab_size must be > 0, got %s", vocabSize);
+    checkArgument(hiddenSize > 0, "hidden_size must be > 0, got %s", hiddenSize);
+    checkArgument(intermediateSize > 0, "intermediate_size must be > 0, got %s", intermediateSize);
+    checkArgument(numLayers > 0, "num_hidden_layers must be > 0, got %s", numLayers);
+    checkArgument(numHeads > 0 && numKvHeads > 0 && numHeads % numKvHeads == 0,
+        "num_attention_heads (%s) must be a positive multiple of num_key_value_heads (%s)", numHeads, numKvHeads);
+    checkArgument(headDim > 0 && headDim % 2 == 0, "head_dim must be positive and even, got %s", headDim);
+    checkArgument(rmsNormEps > 0, "rms_norm_eps must be > 0, got %s", rmsNormEps);
+    checkArgument(ropeTheta > 0, "rope_theta must be > 0, got %s", ropeTheta);
+  }
+
+  /** A config with {@code head_dim = hidden / heads}, causal attention, tied embeddings, eps 1e-6, theta 1e6. */
+  public static Qwen2Config of(int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads) {
+    checkArgument(heads > 0 && hidden % heads == 0, "hidden_size %s must be divisible by heads %s", hidden, heads);
+    return new Qwen2Config(vocab, hidden, intermediate, layers, heads, kvHeads, hidden / heads, 1e-6, 1e6, 32768,
+        true, Attention.CAUSAL);
+  }
+
+  /** This config with another attention pattern. */
+  public Qwen2Config withAttention(Attention attention) {
+    return new Qwen2Config(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attention);
+  }
+
+  /** Number of parameters (tied embeddings counted once). */
+  public long parameterCount() {
+    long attention = (long) hiddenSize * headDim * (numHeads + 2L * numKvHeads) + headDim * (numHeads + 2L * numKvHeads)
+        + (long) numHeads * headDim * hiddenSize;
+    long mlp = 3L * hiddenSize * intermediateSize;
+    return (long) vocabSize * hiddenSize + numLayers * (attention + mlp + 2L * hiddenSize) + hiddenSize;
+  }
+
+  /**
+   * Reads a {@code config.json}.
+   *
+   * @throws ModelFormatException naming the file when it is missing, not JSON, not {@code qwen2}, or lacks a field
+   */
+  public static Qwen2Config read(Path file) {
+    JsonObject json;
+    try {
+      JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+      if (!parsed.isJsonObject()) {
+        throw new ModelFormatException(file, "not a JSON object");
+      }
+      json = parsed.getAsJsonObject();
+    } catch (NoSuchFileException e) {
+      throw new ModelFormatException(file, "config.json not found", e);
+    } catch (IOException e) {
+      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+    } catch (JsonParseException e) {
+      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
+    }
+    return fromJson(json, file);
+  }
+
+  /** Parses a config object; {@code file} names it in errors. */
+  public static Qwen2Config fromJson(JsonObject json, Path file) {
+    String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
+    if (!type.equals("qwen2")) {
+      throw new ModelFormatException(file, "unknown model_type '" + type + "': only qwen2 is supported");
+    }
+    if (json.has("use_sliding_window") && json.get("use_sliding_window").getAsBoolean()) {
+      throw new ModelFormatException(file, "use_sliding_window=true is not supported (sliding-window attention)");
+    }
+    int hidden = integer(json, "hidden_size", file);
+    int heads = integer(json, "num_attention_heads", file);
+    double theta;
+    if (json.has("rope_theta")) {
+      theta = json.get("rope_theta").getAsDouble();
+    } else if (json.has("rope_parameters") && json.getAsJsonObject("rope_parameters").has("rope_theta")) {
+      JsonObject rope = json.getAsJsonObject("rope_parameters");
+      if (rope.has("rope_type") && !rope.get("rope_type").getAsString().equals("default")) {
+        throw new ModelFormatException(file, "rope_type '" + rope.get("rope_type").getAsString() + "' is not supported");
+      }
+      theta = rope.get("rope_theta").getAsDouble();
+    } else {
+      theta = 10000.0; // transformers' Qwen2 default
+    }
+    if (json.has("rope_scaling") && !json.get("rope_scaling").isJsonNull()) {
+      throw new ModelFormatException(file, "rope_scaling is not supported");
+    }
+    int headDim = json.has("head_dim") && !json.get("head_dim").isJsonNull() ? json.get("head_dim").getAsInt() : hidden / heads;
+    boolean causal = !json.has("is_causal") || json.get("is_causal").getAsBoolean();
+    try {
+      return new Qwen2Config(
+          integer(json, "vocab_size", file),
+          hidden,
+          integer(json, "intermediate_size", file),
+          integer(json, "num_hidden_layers", file),
+          heads,
+          json.has("num_key_value_heads") ? json.get("num_key_value_heads").getAsInt() : heads,
+          headDim,
+          json.has("rms_norm_eps") ? json.get("rms_norm_eps").getAsDouble() : 1e-6,
+          theta,
+          json.has("max_position_embeddings") ? json.get("max_position_embeddings").getAsInt() : 32768,
+          !json.has("tie_word_embeddings") || json.get("tie_word_embeddings").getAsBoolean(),
+          causal ? Attention.CAUSAL : Attention.BIDIRECTIONAL);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(file, e.getMessage(), e);
+    }
+  }
+
+  private static int integer(JsonObject json, String field, Path file) {
+    JsonElement e = json.get(field);
+    if (e == null || e.isJsonNull()) {
+      throw new ModelFormatException(file, "missing field '" + field + "'");
+    }
+    try {
+      return e.getAsInt();
+    } catch (RuntimeException ex) {
+      throw new ModelFormatException(file, "field '" + field + "' must be an integer, got " + e, ex);
+    }
+  }
+
+  /** This config as a transformers-4.x-style {@code config.json} (also read by transformers 5). */
+  public String toJson() {
+    JsonObject o = new JsonObject();
+    com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
+    arch.add("Qwen2Model");
+    o.add("architectures", arch);
+    o.addProperty("model_type", "qwen2");
+    o.addProperty("vocab_size", vocabSize);
+    o.addProperty("hidden_size", hiddenSize);
+    o.addProperty("intermediate_size", intermediateSize);
+    o.addProperty("num_hidden_layers", numLayers);
+    o.addProperty("num_attention_heads", numHeads);
+    o.addProperty("num_key_value_heads", numKvHeads);
+    if (headDim != hiddenSize / numHeads) {
+      o.addProperty("head_dim", headDim);
+    }
+    o.addProperty("hidden_act", "silu");
+    o.addProperty("rms_norm_eps", rmsNormEps);
+    o.addProperty("rope_theta", ropeTheta);
+    o.addProperty("max_position_embeddings", maxPositionEmbeddings);
+    o.addProperty("tie_word_embeddings", tieWordEmbeddings);
+    o.addProperty("use_sliding_window", false);
+    o.addProperty("attention_dropout", 0.0);
+    o.addProperty("initializer_range", 0.02);
+    o.addProperty("torch_dtype", "float32");
+    if (attention == Attention.BIDIRECTIONAL) {
+      o.addProperty("is_causal", false);
+    }
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+  }
+}

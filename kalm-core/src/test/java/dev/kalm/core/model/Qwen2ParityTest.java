@@ -1,0 +1,86 @@
+package dev.kalm.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.kalm.core.device.Backends;
+import dev.kalm.core.embed.Attention;
+import dev.kalm.core.embed.Pooler;
+import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.safetensors.SafetensorsFile;
+import dev.kalm.core.testing.Fixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Token-level parity with the reference Python stack on the qwen2-tiny fixture (max abs diff <= 1e-4). */
+class Qwen2ParityTest {
+  static final double TOLERANCE = 1e-4;
+  static Qwen2Model model;
+
+  @BeforeAll
+  static void load() {
+    model = ModelFolderReader.tiny();
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  @Test
+  void causalHiddenStatesAndPoolingMatchReference() {
+    check("forward.safetensors", Attention.CAUSAL, true);
+  }
+
+  @Test
+  void bidirectionalHiddenStatesAndMeanPoolingMatchReference() {
+    check("forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
+  }
+
+  private static void check(String file, Attention attention, boolean hasLastToken) {
+    try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.qwen2Tiny().resolve(file));
+        NDManager m = Backends.cpu().newManager()) {
+      long[] shape = ref.info("input_ids").shape();
+      NDArray ids = m.create(ref.longs("input_ids"), new Shape(shape));
+      long[] maskLongs = ref.longs("attention_mask");
+      float[] mask = new float[maskLongs.length];
+      for (int i = 0; i < mask.length; i++) {
+        mask[i] = maskLongs[i];
+      }
+      NDArray hidden = model.forward(ids, m.create(mask, new Shape(shape)), attention);
+      float[] got = hidden.toFloatArray();
+      float[] want = ref.floatArray("last_hidden_state");
+      int hiddenSize = model.config().hiddenSize();
+      double maxDiff = 0;
+      for (int i = 0; i < got.length; i++) {
+        if (mask[i / hiddenSize] != 0) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+        }
+      }
+      System.out.printf("parity %s last_hidden_state max |diff| = %.3g%n", file, maxDiff);
+      assertTrue(maxDiff <= TOLERANCE, "last_hidden_state max diff " + maxDiff);
+      int rows = (int) shape[0];
+      int length = (int) shape[1];
+      assertPooled(m, hidden, mask, rows, length, Pooling.MEAN, ref.floatArray("mean_normalized"), file + " mean");
+      if (hasLastToken) {
+        assertPooled(m, hidden, mask, rows, length, Pooling.LAST, ref.floatArray("last_token_normalized"), file + " last");
+      }
+    }
+  }
+
+  private static void assertPooled(NDManager m, NDArray hidden, float[] mask, int rows, int length, Pooling pooling,
+      float[] want, String what) {
+    NDArray weights = m.create(Pooler.weights(pooling, mask, rows, length), new Shape(rows, length));
+    float[] got = Pooler.truncateAndNormalize(Pooler.pool(hidden, weights), 0, true).toFloatArray();
+    double maxDiff = 0;
+    for (int i = 0; i < got.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    }
+    System.out.printf("parity %s max |diff| = %.3g%n", what, maxDiff);
+    assertArrayEquals(want, got, (float) TOLERANCE, what);
+  }
+}
