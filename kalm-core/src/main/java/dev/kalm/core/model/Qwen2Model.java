@@ -117,6 +117,13 @@ public final class Qwen2Model implements AutoCloseable {
     return parameters;
   }
 
+  /** A copy of every parameter as float32 arrays, by Hugging Face name (for checkpoints). */
+  public Map<String, float[]> snapshot() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    parameters.forEach((name, array) -> out.put(name, array.toFloatArray()));
+    return out;
+  }
+
   /**
    * Runs the encoder.
    *

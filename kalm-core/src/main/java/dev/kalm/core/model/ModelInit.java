@@ -1,0 +1,68 @@
+package dev.kalm.core.model;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.kalm.core.embed.Attention;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Randomly initialised Qwen2 weights and the named model shapes ("presets"). Initialisation follows
+ * transformers' Qwen2: linear and embedding weights ~ N(0, 0.02), biases 0, RMSNorm weights 1. Each
+ * tensor's values depend only on the seed and the tensor's name, so they are reproducible.
+ */
+public final class ModelInit {
+  /** Vocabulary size of Qwen2 and KaLM-Embedding (covers the bundled tokenizer's ids). */
+  public static final int QWEN2_VOCAB = 151936;
+
+  private ModelInit() {}
+
+  /**
+   * A preset shape: {@code tiny} (hidden 64, 2 layers: tests), {@code small} (hidden 256, 4 layers: the demo),
+   * {@code qwen2-0.5b} (KaLM's exact shape: 896 hidden, 24 layers, 14 heads, 2 KV heads, 4864 intermediate),
+   * or a path to a {@code config.json}.
+   *
+   * @throws IllegalArgumentException for an unknown name
+   */
+  public static Qwen2Config preset(String name) {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "tiny":
+        return Qwen2Config.of(QWEN2_VOCAB, 64, 128, 2, 4, 2);
+      case "small":
+        return Qwen2Config.of(QWEN2_VOCAB, 256, 768, 4, 4, 2);
+      case "qwen2-0.5b":
+        return new Qwen2Config(QWEN2_VOCAB, 896, 4864, 24, 14, 2, 64, 1e-6, 1e6, 32768, true, Attention.CAUSAL);
+      default:
+        Path file = Path.of(name);
+        checkArgument(Files.isRegularFile(file), "preset must be tiny, small, qwen2-0.5b or a config.json file; got '%s'", name);
+        return Qwen2Config.read(file);
+    }
+  }
+
+  /** Random weights for {@code config}, by Hugging Face name. */
+  public static Map<String, float[]> randomWeights(Qwen2Config config, long seed) {
+    Map<String, float[]> weights = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : Qwen2Model.expectedShapes(config).entrySet()) {
+      String name = e.getKey();
+      long count = 1;
+      for (long d : e.getValue()) {
+        count *= d;
+      }
+      float[] data = new float[Math.toIntExact(count)];
+      if (name.endsWith("norm.weight")) {
+        java.util.Arrays.fill(data, 1f);
+      } else if (name.endsWith(".weight")) {
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) (random.nextGaussian() * 0.02);
+        }
+      }
+      weights.put(name, data);
+    }
+    return weights;
+  }
+}
