@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "KaLM-Embedding for the JVM: embed, mine, train, evaluate and synthesize.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      InitCommand.class,
+      EmbedCommand.class,
     })
 public final class KalmCli implements Runnable {
 
