@@ -34,8 +34,18 @@ public final class SafetensorsWriter {
     }
   }
 
-  /** Writes {@code tensors} (name to tensor) with {@code metadata} to {@code file}. */
+  /** Writes {@code tensors} (name to tensor) as float32 with {@code metadata} to {@code file}. */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    write(file, tensors, metadata, DType.F32);
+  }
+
+  /**
+   * Writes {@code tensors} stored as {@code dtype} (F32, BF16 or F16; rounding to nearest even) with
+   * {@code metadata} to {@code file}.
+   */
+  public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, DType dtype) {
+    checkArgument(dtype == DType.F32 || dtype == DType.BF16 || dtype == DType.F16,
+        "dtype must be F32, BF16 or F16, got %s", dtype);
     TreeMap<String, Tensor> sorted = new TreeMap<>(tensors);
     JsonObject header = new JsonObject();
     JsonObject meta = new JsonObject();
@@ -44,7 +54,7 @@ public final class SafetensorsWriter {
     long offset = 0;
     for (Map.Entry<String, Tensor> e : sorted.entrySet()) {
       JsonObject entry = new JsonObject();
-      entry.addProperty("dtype", "F32");
+      entry.addProperty("dtype", dtype.name());
       JsonArray shape = new JsonArray();
       for (long d : e.getValue().shape()) {
         shape.add(d);
@@ -52,7 +62,7 @@ public final class SafetensorsWriter {
       entry.add("shape", shape);
       JsonArray offsets = new JsonArray();
       offsets.add(offset);
-      offset += 4L * e.getValue().data().length;
+      offset += (long) dtype.bytes() * e.getValue().data().length;
       offsets.add(offset);
       entry.add("data_offsets", offsets);
       header.add(e.getKey(), entry);
@@ -72,11 +82,15 @@ public final class SafetensorsWriter {
         ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (Tensor t : sorted.values()) {
           for (float v : t.data()) {
-            if (!chunk.hasRemaining()) {
+            if (chunk.remaining() < 4) {
               out.write(chunk.array(), 0, chunk.position());
               chunk.clear();
             }
-            chunk.putFloat(v);
+            switch (dtype) {
+              case BF16 -> chunk.putShort(toBfloat16(v));
+              case F16 -> chunk.putShort(toHalf(v));
+              default -> chunk.putFloat(v);
+            }
           }
         }
         out.write(chunk.array(), 0, chunk.position());
@@ -90,5 +104,49 @@ public final class SafetensorsWriter {
       }
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** float32 to bfloat16, rounding to nearest even (NaN stays NaN). */
+  static short toBfloat16(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    if (Float.isNaN(value)) {
+      return (short) ((bits >>> 16) | 0x40);
+    }
+    int rounding = 0x7fff + ((bits >>> 16) & 1);
+    return (short) ((bits + rounding) >>> 16);
+  }
+
+  /** float32 to IEEE binary16, rounding to nearest even, overflow to infinity, subnormals kept. */
+  static short toHalf(float value) {
+    int bits = Float.floatToRawIntBits(value);
+    int sign = (bits >>> 16) & 0x8000;
+    int exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+    int mantissa = bits & 0x7fffff;
+    if (((bits >>> 23) & 0xff) == 0xff) {
+      return (short) (sign | 0x7c00 | (mantissa != 0 ? 0x200 : 0));
+    }
+    if (exponent >= 0x1f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (exponent <= 0) {
+      if (exponent < -10) {
+        return (short) sign;
+      }
+      mantissa |= 0x800000;
+      int shift = 14 - exponent;
+      int half = mantissa >> shift;
+      int remainder = mantissa & ((1 << shift) - 1);
+      int midpoint = 1 << (shift - 1);
+      if (remainder > midpoint || (remainder == midpoint && (half & 1) == 1)) {
+        half++;
+      }
+      return (short) (sign | half);
+    }
+    int half = (exponent << 10) | (mantissa >> 13);
+    int remainder = mantissa & 0x1fff;
+    if (remainder > 0x1000 || (remainder == 0x1000 && (half & 1) == 1)) {
+      half++;
+    }
+    return (short) (sign | half);
   }
 }
