@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       InitCommand.class,
       EmbedCommand.class,
+      BenchCommand.class,
     })
 public final class KalmCli implements Runnable {
 
