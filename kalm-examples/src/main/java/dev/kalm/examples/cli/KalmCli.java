@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     version = "kalm 0.1.0",
     description = "KaLM-Embedding for the JVM: embed, mine, train, evaluate and synthesize.",
     subcommands = {
-      CommandLine.HelpCommand.class,
+      CommandLine.HelpCommand.class, MineCommand.class, ConvertCommand.class,
     })
 public final class KalmCli implements Runnable {
 
