@@ -82,7 +82,7 @@ final class EmbedCommand implements Callable<Integer> {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
     Path tmp = output == null ? null : output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
-    ProgressBar bar = new ProgressBar("embed", "texts");
+    ProgressBar bar = ProgressBar.stderr("embed");
     try (Embedder embedder = Embedders.load(modelOptions.model, config.build());
         Writer out = tmp == null
             ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
       InitCommand.class,
       EmbedCommand.class,
       BenchCommand.class,
+      MineCommand.class,
+      ConvertCommand.class,
     })
 public final class KalmCli implements Runnable {
 

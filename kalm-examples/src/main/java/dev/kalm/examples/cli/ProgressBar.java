@@ -1,89 +1,115 @@
 package dev.kalm.examples.cli;
 
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import dev.kalm.core.progress.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
- * A progress line on standard error: done/total, rate, ETA. Redraws in place (at most 4 times a second)
- * on a terminal; elsewhere prints a line at each 10 % so logs stay short. Not thread-safe.
+ * A one-line progress display for long CLI work: {@code label  done/total  pct%  rate/s  ETA m:ss}.
+ * On a terminal the line is redrawn in place ({@code \r}) at most about 4 times a second; otherwise
+ * (a log file, a pipe) one line is printed at the start and at each further 10 % (or every 10 seconds when the total is
+ * unknown), so logs stay short. Thread-safe.
+ *
+ * <pre>{@code
+ * ProgressBar bar = ProgressBar.stderr("embedding");
+ * embedder.embed(texts, prompt, bar);
+ * bar.finish();
+ * }</pre>
  */
-final class ProgressBar implements ProgressListener {
+public final class ProgressBar implements ProgressListener {
+  private static final long REDRAW_NANOS = 250_000_000L;
+  private static final long UNKNOWN_TOTAL_NANOS = 10_000_000_000L;
+
   private final String label;
-  private final String unit;
   private final PrintStream out;
   private final boolean terminal;
-  private final long start = System.nanoTime();
-  private long lastDraw;
+  private final LongSupplier clock;
+  private final long start;
+  private long lastPrint = Long.MIN_VALUE;
   private long lastDecile = -1;
-  private long done;
-  private long total = -1;
+  private boolean drawn;
+  private int width;
+  private long lastDone;
+  private long lastTotal;
 
-  ProgressBar(String label, String unit) {
-    this(label, unit, System.err, System.console() != null);
+  /**
+   * A progress bar printing to {@code out}.
+   *
+   * @param terminal redraw one line in place (true) or print a line per 10 % (false)
+   * @param clock nanosecond clock, e.g. {@code System::nanoTime}
+   */
+  public ProgressBar(String label, PrintStream out, boolean terminal, LongSupplier clock) {
+    this.label = checkNotNull(label, "label");
+    this.out = checkNotNull(out, "out");
+    this.terminal = terminal;
+    this.clock = checkNotNull(clock, "clock");
+    this.start = clock.getAsLong();
   }
 
-  ProgressBar(String label, String unit, PrintStream out, boolean terminal) {
-    this.label = label;
-    this.unit = unit;
-    this.out = out;
-    this.terminal = terminal;
+  /** A bar on standard error, redrawn in place when the JVM has a console. */
+  public static ProgressBar stderr(String label) {
+    return new ProgressBar(label, System.err, System.console() != null, System::nanoTime);
   }
 
   @Override
-  public void progress(long done, long total) {
-    this.done = done;
-    this.total = total;
-    long now = System.nanoTime();
+  public synchronized void progress(long done, long total) {
+    lastDone = done;
+    lastTotal = total;
+    long now = clock.getAsLong();
+    boolean complete = total > 0 && done >= total;
     if (terminal) {
-      if (now - lastDraw > 250_000_000L || done == total) {
-        lastDraw = now;
-        out.print("\r" + line() + "   ");
+      if (complete || lastPrint == Long.MIN_VALUE || now - lastPrint >= REDRAW_NANOS) {
+        out.print("\r" + padded(line(done, total, now)));
         out.flush();
+        lastPrint = now;
+        drawn = true;
       }
     } else if (total > 0) {
-      long decile = done * 10 / total;
-      if (decile != lastDecile && decile < 10) {
+      long decile = Math.min(10, done * 10 / total);
+      if (decile > lastDecile) {
+        out.println(line(done, total, now));
         lastDecile = decile;
-        out.println(line());
       }
+    } else if (lastPrint == Long.MIN_VALUE || now - lastPrint >= UNKNOWN_TOTAL_NANOS) {
+      out.println(line(done, total, now));
+      lastPrint = now;
     }
   }
 
-  /** Prints the final line with the elapsed time and mean rate. */
-  void finish() {
-    if (terminal) {
-      out.print("\r");
+  /** Draws the final state (on a terminal) and ends the line; call once when the work is done. */
+  public synchronized void finish() {
+    if (terminal && drawn) {
+      out.print("\r" + padded(line(lastDone, lastTotal, clock.getAsLong())));
+      out.println();
+      out.flush();
     }
-    out.println(line() + String.format(Locale.ROOT, " (done in %.1f s)", seconds()));
   }
 
-  /** Seconds since this bar was created. */
-  double seconds() {
-    return (System.nanoTime() - start) / 1e9;
+  /** The line padded with spaces over a longer previous one. */
+  private String padded(String line) {
+    String result = line.length() < width ? line + " ".repeat(width - line.length()) : line;
+    width = Math.max(width, line.length());
+    return result;
   }
 
-  private String line() {
-    double seconds = Math.max(seconds(), 1e-9);
+  private String line(long done, long total, long now) {
+    double seconds = Math.max(1e-9, (now - start) / 1e9);
     double rate = done / seconds;
-    StringBuilder s = new StringBuilder(label).append(": ");
+    StringBuilder sb = new StringBuilder(label).append("  ").append(done);
     if (total > 0) {
-      int width = 24;
-      int filled = (int) (width * Math.min(1.0, (double) done / total));
-      s.append('[').append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ");
-      s.append(done).append('/').append(total).append(' ').append(unit);
-      if (done > 0 && done < total) {
-        s.append(String.format(Locale.ROOT, ", ETA %s", duration((total - done) / rate)));
-      }
-    } else {
-      s.append(done).append(' ').append(unit);
+      sb.append('/').append(total)
+          .append(String.format(Locale.ROOT, "  %3d%%", (int) (100 * done / total)));
     }
-    return s.append(String.format(Locale.ROOT, ", %.1f %s/s", rate, unit)).toString();
-  }
-
-  static String duration(double seconds) {
-    long s = Math.round(seconds);
-    return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
-        : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    sb.append(String.format(Locale.ROOT, "  %.1f/s", rate));
+    if (total > 0 && done > 0 && done < total) {
+      long eta = Math.round((total - done) / rate);
+      sb.append(String.format(Locale.ROOT, "  ETA %d:%02d", eta / 60, eta % 60));
+    } else if (total > 0 && done >= total) {
+      sb.append(String.format(Locale.ROOT, "  done in %.1f s", seconds));
+    }
+    return sb.toString();
   }
 }

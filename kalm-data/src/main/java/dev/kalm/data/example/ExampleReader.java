@@ -1,0 +1,235 @@
+package dev.kalm.data.example;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.AbstractIterator;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import dev.kalm.core.jsonl.JsonLine;
+import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.jsonl.JsonLinesException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Streams {@link TrainingExample}s from JSON Lines files in the {@link ExampleJson} layout, one line
+ * in memory at a time, so files larger than memory can be read.
+ *
+ * <p>A file's examples get the file's name without extension as their task ({@code msmarco.jsonl} and
+ * {@code msmarco.jsonl.gz} give {@code msmarco}) unless a line has a {@code task} field. A folder is read
+ * file by file in name order: every {@code *.jsonl}, {@code *.jsonl.gz} and {@code *.json} directly in it.
+ *
+ * <p>Bad lines (invalid JSON, a missing or wrongly typed field, an empty query, no positive, score lists
+ * of the wrong size): in {@link Mode#STRICT} mode the stream throws a {@link JsonLinesException} naming
+ * file, line and field; in {@link Mode#LENIENT} mode the line is skipped and counted in {@link #report()}.
+ *
+ * <p>Thread safety: one reader may be used by several threads; its report adds up every stream it made.
+ *
+ * <pre>{@code
+ * ExampleReader reader = ExampleReader.lenient();
+ * try (Stream<TrainingExample> examples = reader.read(Path.of("data/"))) {
+ *   examples.forEach(writer::write);
+ * }
+ * System.err.println(reader.report());
+ * }</pre>
+ */
+public final class ExampleReader {
+  /** How many error messages a report keeps. */
+  public static final int MAX_ERRORS_KEPT = 20;
+
+  /** What to do with a bad line. */
+  public enum Mode {
+    /** Throw a {@link JsonLinesException} naming file, line and field. */
+    STRICT,
+    /** Skip the line and count it by reason. */
+    LENIENT
+  }
+
+  private final Mode mode;
+  private final AtomicLong lines = new AtomicLong();
+  private final AtomicLong examples = new AtomicLong();
+  private final Map<String, Long> skipped = new LinkedHashMap<>();
+  private final List<String> errors = new ArrayList<>();
+
+  private ExampleReader(Mode mode) {
+    this.mode = checkNotNull(mode, "mode");
+  }
+
+  /** A reader that stops at the first bad line. */
+  public static ExampleReader strict() {
+    return new ExampleReader(Mode.STRICT);
+  }
+
+  /** A reader that skips and counts bad lines. */
+  public static ExampleReader lenient() {
+    return new ExampleReader(Mode.LENIENT);
+  }
+
+  /** A reader in the given mode. */
+  public static ExampleReader of(Mode mode) {
+    return new ExampleReader(mode);
+  }
+
+  /** This reader's mode. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /**
+   * The examples of a file or of every example file in a folder, lazily, in file then line order.
+   * Close the stream (try-with-resources) to close the file.
+   *
+   * @throws UncheckedIOException when the path does not exist or cannot be read, naming it
+   * @throws IllegalArgumentException for a folder without example files
+   * @throws JsonLinesException while streaming, for a bad line in strict mode
+   */
+  public Stream<TrainingExample> read(Path fileOrFolder) {
+    checkNotNull(fileOrFolder, "fileOrFolder");
+    if (!Files.isDirectory(fileOrFolder)) {
+      return readFile(fileOrFolder);
+    }
+    List<Path> files = exampleFiles(fileOrFolder);
+    checkArgument(!files.isEmpty(), "folder %s holds no *.jsonl, *.jsonl.gz or *.json file", fileOrFolder);
+    return files.stream().flatMap(this::readFile);
+  }
+
+  /** Reads a whole file or folder into a list (strict or lenient as this reader). */
+  public ImmutableList<TrainingExample> readAll(Path fileOrFolder) {
+    try (Stream<TrainingExample> s = read(fileOrFolder)) {
+      return s.collect(ImmutableList.toImmutableList());
+    }
+  }
+
+  /**
+   * The examples of a character stream (e.g. standard input), lazily; {@code source} names it in errors,
+   * {@code task} is the task of lines without one. Closing the stream closes the reader.
+   */
+  public Stream<TrainingExample> read(Reader reader, String source, String task) {
+    checkNotNull(reader, "reader");
+    checkNotNull(source, "source");
+    checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
+    BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
+    Iterator<TrainingExample> it = new AbstractIterator<>() {
+      long lineNumber;
+
+      @Override
+      protected TrainingExample computeNext() {
+        try {
+          String text;
+          while ((text = buffered.readLine()) != null) {
+            lineNumber++;
+            if (text.isBlank()) {
+              continue;
+            }
+            lines.incrementAndGet();
+            TrainingExample example = parse(text, source, lineNumber, task);
+            if (example != null) {
+              examples.incrementAndGet();
+              return example;
+            }
+          }
+          return endOfData();
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + source + " at line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+        }
+      }
+    };
+    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
+        .onClose(() -> {
+          try {
+            buffered.close();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  /** Counts so far, over every stream this reader made. */
+  public synchronized ReadReport report() {
+    return new ReadReport(lines.get(), examples.get(), ImmutableMap.copyOf(skipped), ImmutableList.copyOf(errors));
+  }
+
+  /** The task a file's examples get by default: its name without {@code .gz} and without its extension. */
+  public static String taskOf(Path file) {
+    String name = file.getFileName().toString();
+    if (name.endsWith(".gz")) {
+      name = name.substring(0, name.length() - 3);
+    }
+    int dot = name.lastIndexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  private Stream<TrainingExample> readFile(Path file) {
+    Reader reader;
+    try {
+      if (file.getFileName().toString().endsWith(".gz")) {
+        reader = new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8);
+      } else {
+        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+      }
+    } catch (NoSuchFileException e) {
+      throw new UncheckedIOException("no such file: " + file, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    return read(reader, file.toString(), taskOf(file));
+  }
+
+  private TrainingExample parse(String text, String source, long lineNumber, String task) {
+    try {
+      JsonLine line = new JsonLine(source, lineNumber, JsonLines.parseObject(text, source, lineNumber));
+      return ExampleJson.parseChecked(line, task);
+    } catch (JsonLinesException invalid) {
+      return skip(ReadReport.INVALID_JSON, invalid);
+    } catch (ExampleJson.ExampleProblem problem) {
+      return skip(problem.reason(), problem.error());
+    }
+  }
+
+  private TrainingExample skip(String reason, JsonLinesException error) {
+    if (mode == Mode.STRICT) {
+      throw error;
+    }
+    synchronized (this) {
+      skipped.merge(reason, 1L, Long::sum);
+      if (errors.size() < MAX_ERRORS_KEPT) {
+        errors.add(error.getMessage());
+      }
+    }
+    return null;
+  }
+
+  private static List<Path> exampleFiles(Path folder) {
+    try (Stream<Path> children = Files.list(folder)) {
+      return children
+          .filter(Files::isRegularFile)
+          .filter(p -> {
+            String n = p.getFileName().toString();
+            return n.endsWith(".jsonl") || n.endsWith(".jsonl.gz") || n.endsWith(".json");
+          })
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package dev.kalm.examples.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.kalm.core.device.Backends;
+import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.embed.Embedder;
+import dev.kalm.core.embed.EmbedderConfig;
+import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.jsonl.JsonLine;
+import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.data.example.ExampleReader;
+import dev.kalm.data.example.ExampleWriter;
+import dev.kalm.data.example.ReadReport;
+import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.filter.DataFilter;
+import dev.kalm.data.filter.DataFilters;
+import dev.kalm.data.filter.FilterReport;
+import dev.kalm.data.filter.FilterTally;
+import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.search.SearchConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kalm mine}: ranking-consistency filtering and hard-negative mining of a training file with a
+ * teacher model, KaLM's way. A thin layer over {@link DataFilters#rankingConsistency}.
+ */
+@Command(
+    name = "mine",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Filter training examples by ranking consistency and mine hard negatives with a teacher model.",
+      "Each query retrieves the top range-max texts of the pool (all positives and negatives of the input,",
+      "or --corpus); an example is kept iff its best positive scores at least the text at rank filter-topk;",
+      "kept examples get --negatives negatives: existing ones first, then sampled from ranks [min, max),",
+      "then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled."
+    },
+    sortOptions = false)
+public final class MineCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Teacher model folder (HF Qwen2 layout).")
+  Path model;
+
+  @Option(names = "--data", required = true, paramLabel = "FILE",
+      description = "Training examples: a JSON Lines file or a folder of them ({\"query\", \"pos\", \"neg\"}).")
+  Path data;
+
+  @Option(names = "--output", required = true, paramLabel = "FILE", description = "Where the kept examples go (written atomically).")
+  Path output;
+
+  @Option(names = "--corpus", paramLabel = "FILE",
+      description = "Candidate pool as JSON Lines with \"text\" (and optional \"title\"), e.g. a BEIR corpus.jsonl. "
+          + "Default: the input's positives and negatives.")
+  Path corpus;
+
+  @Option(names = "--filter-topk", defaultValue = "50", paramLabel = "K",
+      description = "0-based rank whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
+  int filterTopK;
+
+  @Option(names = "--range", defaultValue = "50-100", paramLabel = "MIN-MAX",
+      description = "0-based ranks [MIN, MAX) negatives are sampled from (default: ${DEFAULT-VALUE}).")
+  String range;
+
+  @Option(names = "--negatives", defaultValue = "7", paramLabel = "N",
+      description = "Hard negatives per example (default: ${DEFAULT-VALUE}).")
+  int negatives;
+
+  @Option(names = "--no-filter", description = "Keep every example (mine only).")
+  boolean noFilter;
+
+  @Option(names = "--no-mining", description = "Leave negatives as they are (filter only).")
+  boolean noMining;
+
+  @Option(names = "--no-dedup", description = "Skip exact deduplication of examples and documents before mining.")
+  boolean noDedup;
+
+  @Option(names = "--query-instruction", paramLabel = "TEXT",
+      description = "Instruction for queries without their own, as 'Instruct: TEXT \\n Query: ...' (default: none).")
+  String queryInstruction;
+
+  @Option(names = "--record-scores", description = "Write the teacher's scores into pos_scores / neg_scores.")
+  boolean recordScores;
+
+  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
+      description = "Tokens per text the teacher sees (default: ${DEFAULT-VALUE}).")
+  int maxLength;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+      description = "Where the teacher and the search run (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
+      description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
+  int batchTokens;
+
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
+  Path report;
+
+  @Option(names = "--lenient", description = "Skip and count bad input lines instead of stopping at the first.")
+  boolean lenient;
+
+  @Override
+  public Integer call() {
+    MiningConfig mining = miningConfig();
+    EmbedderConfig embedderConfig = EmbedderConfig.builder()
+        .maxLength(maxLength)
+        .batchTokens(batchTokens)
+        .device(DeviceChoice.parse(device))
+        .build();
+    try (Embedder teacher = Embedders.load(model, embedderConfig)) {
+      return mine(teacher, mining);
+    }
+  }
+
+  /** Validates the options into a mining config (before any model is loaded). */
+  MiningConfig miningConfig() {
+    String[] bounds = range.split("-");
+    if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
+    }
+    try {
+      return MiningConfig.builder()
+          .filter(!noFilter)
+          .mine(!noMining)
+          .filterTopK(filterTopK)
+          .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
+          .negatives(negatives)
+          .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
+          .seed(seed)
+          .recordScores(recordScores)
+          .corpus(corpus == null ? List.of() : readCorpus(corpus))
+          .search(SearchConfig.defaults().withBackend(Backends.resolve(DeviceChoice.parse(device))))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** Reads, filters and writes with the given teacher; returns the exit code. */
+  int mine(Embedder teacher, MiningConfig mining) {
+    PrintStream err = System.err;
+    long start = System.nanoTime();
+    ExampleReader reader = ExampleReader.of(lenient ? ExampleReader.Mode.LENIENT : ExampleReader.Mode.STRICT);
+    List<DataFilter> steps = new ArrayList<>();
+    if (!noDedup) {
+      steps.add(DataFilters.dedupDocuments());
+      steps.add(DataFilters.dedupExamples());
+    }
+    ProgressBar bar = ProgressBar.stderr("mine: texts embedded + queries searched");
+    steps.add(DataFilters.rankingConsistency(teacher, mining, bar));
+    DataFilter chain = DataFilters.chain(steps);
+    FilterTally tally = new FilterTally(chain.name());
+    long written;
+    try (Stream<TrainingExample> in = reader.read(data);
+        Stream<TrainingExample> out = chain.apply(in, tally);
+        ExampleWriter writer = ExampleWriter.open(output)) {
+      out.forEach(writer::write);
+      writer.commit();
+      written = writer.count();
+    }
+    bar.finish();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    FilterReport filters = tally.report();
+    ReadReport read = reader.report();
+    err.print(summary(read, filters, seconds));
+    if (report != null) {
+      writeAtomically(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+          .toJson(reportJson(read, filters, written, seconds, mining)) + "\n");
+    }
+    System.out.println("kept " + written + " of " + read.examples() + " examples -> " + output);
+    return 0;
+  }
+
+  private String summary(ReadReport read, FilterReport filters, double seconds) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("read ").append(read.examples()).append(" examples from ").append(data);
+    if (read.skipped() > 0) {
+      sb.append(" (skipped ").append(read.skipped()).append(" bad lines: ").append(read.skippedByReason()).append(")");
+    }
+    sb.append('\n').append(filters.summary());
+    FilterReport mining = filters.parts().get(filters.parts().size() - 1);
+    Map<String, Double> m = mining.metrics();
+    sb.append(String.format(java.util.Locale.ROOT,
+        "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
+        m.getOrDefault("embed_seconds", 0.0), m.getOrDefault("search_seconds", 0.0),
+        m.getOrDefault("search_scores_per_second", 0.0), seconds));
+    return sb.toString();
+  }
+
+  private JsonObject reportJson(ReadReport read, FilterReport filters, long written, double seconds, MiningConfig mining) {
+    Gson gson = new Gson();
+    JsonObject input = new JsonObject();
+    input.addProperty("path", data.toString());
+    input.addProperty("lines", read.lines());
+    input.addProperty("examples", read.examples());
+    input.add("skipped", gson.toJsonTree(read.skippedByReason()));
+    input.add("first_errors", gson.toJsonTree(read.firstErrors()));
+    JsonObject outputJson = new JsonObject();
+    outputJson.addProperty("path", output.toString());
+    outputJson.addProperty("examples", written);
+    FilterReport last = filters.parts().get(filters.parts().size() - 1);
+    JsonObject timing = new JsonObject();
+    timing.addProperty("total_seconds", seconds);
+    for (String key : List.of("embed_seconds", "search_seconds", "search_scores_per_second")) {
+      timing.addProperty(key, last.metrics().getOrDefault(key, 0.0));
+    }
+    JsonObject config = new JsonObject();
+    config.addProperty("model", model.toString());
+    config.addProperty("filter", mining.filter());
+    config.addProperty("mine", mining.mine());
+    config.addProperty("filter_topk", mining.filterTopK());
+    config.addProperty("range_min", mining.rangeMin());
+    config.addProperty("range_max", mining.rangeMax());
+    config.addProperty("negatives", mining.negatives());
+    config.addProperty("query_prompt", mining.queryPrompt().prefix());
+    config.addProperty("seed", mining.seed());
+    config.addProperty("corpus", corpus == null ? null : corpus.toString());
+    config.addProperty("dedup", !noDedup);
+    JsonObject root = new JsonObject();
+    root.add("input", input);
+    root.add("filters", filterJson(filters));
+    root.add("output", outputJson);
+    root.add("timing", timing);
+    root.add("config", config);
+    return root;
+  }
+
+  private static JsonObject filterJson(FilterReport r) {
+    Gson gson = new Gson();
+    JsonObject o = new JsonObject();
+    o.addProperty("name", r.name());
+    o.addProperty("in", r.in());
+    o.addProperty("kept", r.kept());
+    o.add("dropped", gson.toJsonTree(r.dropped()));
+    o.add("metrics", gson.toJsonTree(r.metrics()));
+    if (!r.parts().isEmpty()) {
+      JsonArray parts = new JsonArray();
+      r.parts().forEach(p -> parts.add(filterJson(p)));
+      o.add("parts", parts);
+    }
+    return o;
+  }
+
+  /** Document texts of a corpus file: {@code title + " " + text} per line (BEIR corpus layout). */
+  static List<String> readCorpus(Path file) {
+    try (Stream<JsonLine> lines = JsonLines.read(file)) {
+      return lines.map(l -> BeirDataset.documentText(l.optString("title", ""), l.string("text"))).toList();
+    }
+  }
+
+  static void writeAtomically(Path target, String content) {
+    Path absolute = target.toAbsolutePath();
+    try {
+      Files.createDirectories(absolute.getParent());
+      Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      try {
+        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+}
