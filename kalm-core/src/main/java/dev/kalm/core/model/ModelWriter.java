@@ -39,6 +39,23 @@ public final class ModelWriter {
    */
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
       SentenceTransformerSettings settings, @Nullable JsonObject provenance) {
+    write(folder, config, weights, tokenizer, settings, provenance, dir -> {}, name -> false);
+  }
+
+  /** Something that writes extra files into the folder being assembled. */
+  @FunctionalInterface
+  public interface Extras {
+    void writeInto(Path folder) throws IOException;
+  }
+
+  /**
+   * Like {@link #write(Path, Qwen2Config, Map, Path, SentenceTransformerSettings, JsonObject)}, also calling
+   * {@code extras} on the folder being assembled (e.g. trainer state) and carrying over the entries of an
+   * existing target whose names {@code keep} accepts (e.g. earlier checkpoints).
+   */
+  public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
+      SentenceTransformerSettings settings, @Nullable JsonObject provenance, Extras extras,
+      java.util.function.Predicate<String> keep) {
     Path target = folder.toAbsolutePath().normalize();
     Path tmp = target.resolveSibling(target.getFileName() + ".partial");
     try {
@@ -61,7 +78,15 @@ public final class ModelWriter {
       if (provenance != null) {
         writeJson(tmp.resolve("kalm_provenance.json"), provenance);
       }
+      extras.writeInto(tmp);
       if (Files.exists(target)) {
+        try (var entries = Files.list(target)) {
+          for (Path entry : (Iterable<Path>) entries::iterator) {
+            if (keep.test(entry.getFileName().toString())) {
+              Files.move(entry, tmp.resolve(entry.getFileName().toString()));
+            }
+          }
+        }
         MoreFiles.deleteRecursively(target, RecursiveDeleteOption.ALLOW_INSECURE);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
