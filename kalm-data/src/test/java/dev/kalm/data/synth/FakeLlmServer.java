@@ -29,6 +29,11 @@ import org.jspecify.annotations.Nullable;
  * fake model whose valid answers depend only on the request (prompt and seed).
  */
 public final class FakeLlmServer implements AutoCloseable {
+  static {
+    // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle plus delayed ACKs
+    // add ~40 ms per reply (real servers such as uvicorn set it). Read once when the server classes load.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
 
   /** One request as the server saw it. */
   public record Call(int number, JsonObject body, @Nullable String authorization) {

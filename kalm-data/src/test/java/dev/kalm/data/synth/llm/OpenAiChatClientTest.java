@@ -22,11 +22,14 @@ import org.junit.jupiter.api.Test;
 class OpenAiChatClientTest {
   private static final ChatRequest HI = ChatRequest.of(List.of(ChatMessage.user("hi")), 0.5, 32);
 
-  /** Tiny timeouts and backoffs so that failure paths run in milliseconds. */
+  /**
+   * Tiny backoffs so that failure paths run in milliseconds; a request timeout far above loopback
+   * latency even on a loaded machine (the timeout test sets its own).
+   */
   static LlmConfig.Builder fast(URI endpoint) {
     return LlmConfig.builder(endpoint, "fake-model")
-        .optConnectTimeout(Duration.ofMillis(500))
-        .optRequestTimeout(Duration.ofMillis(300))
+        .optConnectTimeout(Duration.ofSeconds(2))
+        .optRequestTimeout(Duration.ofSeconds(5))
         .optBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
         .optMaxRetries(3);
   }
@@ -111,12 +114,13 @@ class OpenAiChatClientTest {
   @Test
   void timesOutASlowReplyAndRetries() {
     try (FakeLlmServer server = FakeLlmServer.start(
-            c -> c.number() == 1 ? Reply.content("late").withDelay(3000) : Reply.content("ok"));
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).build())) {
+            c -> c.number() == 1 ? Reply.content("late").withDelay(5000) : Reply.content("ok"));
+         LlmClient llm = LlmClients.openAiCompatible(
+             fast(server.endpoint()).optRequestTimeout(Duration.ofMillis(400)).build())) {
       long start = System.nanoTime();
       assertEquals("ok", llm.chat(HI));
       long ms = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(ms < 2000, "timeout of 300 ms took " + ms + " ms");
+      assertTrue(ms >= 380 && ms < 4000, "timeout of 400 ms took " + ms + " ms");
       assertEquals(1, llm.stats().timeouts());
       assertEquals(1, llm.stats().retries());
     }
