@@ -134,7 +134,9 @@ final class OpenAiChatClient implements LlmClient {
           continue;
         }
         if (status != 429 && status < 500) {
-          throw new LlmException("HTTP " + status + " from " + uri + ": " + message, status, false, null);
+          String hint = status == 404 && !uri.getPath().contains("/v1/")
+              ? " (OpenAI-compatible servers usually serve under /v1: try an endpoint ending in /v1)" : "";
+          throw new LlmException("HTTP " + status + " from " + uri + ": " + message + hint, status, false, null);
         }
         if (status == 429) {
           rateLimited.increment();
