@@ -36,9 +36,4 @@ public record ChatRequest(
   public ChatRequest withJsonMode(boolean on) {
     return new ChatRequest(messages, temperature, maxTokens, on, seed);
   }
-
-  /** This request with a sampling seed (null for none). */
-  public ChatRequest withSeed(@Nullable Long newSeed) {
-    return new ChatRequest(messages, temperature, maxTokens, jsonMode, newSeed);
-  }
 }
