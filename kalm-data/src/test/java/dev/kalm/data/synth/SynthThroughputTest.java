@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kalm.core.progress.ProgressListener;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +25,9 @@ class SynthThroughputTest {
         .optConcurrency(8).optInvalidRetries(8).optSeed(1).build();
     long planned = personas * 6 * 4 * 4;
     try (FakeLlmServer server = FakeLlmServer.model()) { // warm-up (JIT, connections)
-      SynthesizerTest.run(server, SynthConfig.builder().optPersonasLimit(1).optTaskTypes(List.of(TaskType.STS)).build(),
-          Personas.builtIn(), dir.resolve("warm.jsonl"), ProgressListener.NONE);
+      SynthesizerTest.run(server, SynthConfig.builder().optPersonasLimit(3).optTasksPerPersona(4)
+          .optExamplesPerTask(4).optConcurrency(8).build(), Personas.builtIn(), dir.resolve("warm.jsonl"),
+          ProgressListener.NONE);
     }
     try (FakeLlmServer server = FakeLlmServer.model()) {
       long cpu = cpuNanos();
