@@ -2,7 +2,6 @@ package dev.kalm.data.synth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -365,6 +364,5 @@ class SynthesizerTest {
     assertEquals("system", brainstorm.get(0).role());
     assertTrue(brainstorm.get(0).content().contains("A chef."));
     assertTrue(brainstorm.get(1).content().contains("exactly 4 strings"));
-    assertNull(null);
   }
 }
