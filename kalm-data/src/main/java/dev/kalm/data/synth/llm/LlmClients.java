@@ -1,0 +1,16 @@
+package dev.kalm.data.synth.llm;
+
+/** Factories of {@link LlmClient}s. */
+public final class LlmClients {
+  private LlmClients() {}
+
+  /**
+   * A client for the OpenAI chat completions API ({@code POST {endpoint}/chat/completions}) as served by
+   * vLLM, llama.cpp's {@code llama-server}, Ollama, TGI and OpenAI. Uses the JDK HTTP client (HTTP/1.1,
+   * pooled connections). Thread safe; see {@link LlmConfig} for timeouts, retries, the in-flight bound and
+   * the rate limit. The API key is sent in a header and never logged.
+   */
+  public static LlmClient openAiCompatible(LlmConfig config) {
+    return new OpenAiChatClient(config);
+  }
+}
