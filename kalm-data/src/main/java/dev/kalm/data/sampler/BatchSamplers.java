@@ -43,4 +43,15 @@ public final class BatchSamplers {
     checkArgument(ratio >= 0 && ratio <= 1, "ratio must be in [0, 1], got %s", ratio);
     return new SemiHomogeneousSampler(batchSize, ratio, dropLast);
   }
+
+  /**
+   * Batches of {@code batchSize} in input order, identical in every epoch (no shuffling, so identical texts
+   * may share a batch): for reproducing a fixed data order.
+   *
+   * @throws IllegalArgumentException when {@code batchSize < 1}
+   */
+  public static BatchSampler sequential(int batchSize, boolean dropLast) {
+    checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
+    return new SequentialSampler(batchSize, dropLast);
+  }
 }

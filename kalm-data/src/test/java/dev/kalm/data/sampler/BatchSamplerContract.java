@@ -51,6 +51,11 @@ public abstract class BatchSamplerContract {
     return true;
   }
 
+  /** Whether the order changes with the epoch and the seed (default true; false for an in-order sampler). */
+  protected boolean shuffles() {
+    return true;
+  }
+
   /**
    * A data set of {@code n} examples over {@code tasks} tasks, deterministic in {@code seed}. Each
    * positive text is shared by exactly two examples (spelled differently), so a sampler has to keep
@@ -119,6 +124,10 @@ public abstract class BatchSamplerContract {
   public void anotherEpochGivesAnotherOrder(@ForAll long seed) {
     List<TrainingExample> examples = examples(96, 3, seed);
     BatchSampler sampler = sampler(8, true);
+    if (!shuffles()) {
+      assertEquals(sampler.batches(examples, 0, seed), sampler.batches(examples, 1, seed + 1));
+      return;
+    }
     assertNotEquals(sampler.batches(examples, 0, seed), sampler.batches(examples, 1, seed));
     assertNotEquals(sampler.batches(examples, 0, seed), sampler.batches(examples, 0, seed + 1));
   }
