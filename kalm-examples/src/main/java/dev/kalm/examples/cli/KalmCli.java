@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       MineCommand.class,
       ConvertCommand.class,
+      TrainCommand.class,
       SynthCommand.class,
     })
 public final class KalmCli implements Runnable {

@@ -1,0 +1,218 @@
+package dev.kalm.examples.cli;
+
+import com.google.gson.JsonObject;
+import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.data.example.ExampleReader;
+import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.sampler.BatchSampler;
+import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.train.StepReport;
+import dev.kalm.train.Trainer;
+import dev.kalm.train.TrainerConfig;
+import dev.kalm.train.Trainers;
+import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingResult;
+import dev.kalm.train.optim.LrSchedule;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kalm train}: contrastive fine-tuning on training JSON Lines. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Fine-tune a model contrastively (InfoNCE with in-batch and hard negatives, optional Matryoshka loss).",
+        "Writes the final model to --output and checkpoints to --output/checkpoint-<step>."})
+final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "starting model folder (e.g. from `kalm init`)")
+  Path model;
+
+  @Option(names = "--data", required = true, description = "training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them")
+  Path data;
+
+  @Option(names = "--output", required = true, description = "model folder to write")
+  Path output;
+
+  @ArgGroup(exclusive = true)
+  Length length;
+
+  static final class Length {
+    @Option(names = "--steps", description = "optimizer steps") long steps;
+    @Option(names = "--epochs", description = "passes over the data (default: 1)") int epochs;
+  }
+
+  @Option(names = "--batch-size", defaultValue = "16", description = "queries per batch (default: ${DEFAULT-VALUE})")
+  int batchSize;
+
+  @Option(names = "--hard-negatives", defaultValue = "7", description = "hard negatives per query (default: ${DEFAULT-VALUE})")
+  int hardNegatives;
+
+  @Option(names = "--lr", defaultValue = "1e-5", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--schedule", defaultValue = "linear", description = "constant | linear | cosine (default: ${DEFAULT-VALUE})")
+  String schedule;
+
+  @ArgGroup(exclusive = true)
+  Warmup warmup;
+
+  static final class Warmup {
+    @Option(names = "--warmup-ratio", description = "warm-up fraction of all steps (default: 0.1)") Double ratio;
+    @Option(names = "--warmup-steps", description = "warm-up steps") Long steps;
+  }
+
+  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE})")
+  double weightDecay;
+
+  @Option(names = "--temperature", defaultValue = "0.05", description = "InfoNCE temperature (default: ${DEFAULT-VALUE}; KaLM uses 0.01)")
+  double temperature;
+
+  @Option(names = "--mrl-dims", split = ",", description = "Matryoshka dims, e.g. 896,512,256,128,64")
+  List<Integer> mrlDims;
+
+  @Option(names = "--mrl-weights", split = ",", description = "Matryoshka loss weights, e.g. 1,0.3,0.2,0.1,0.1 (default: all 1)")
+  List<Double> mrlWeights;
+
+  @Option(names = "--max-length", defaultValue = "512", description = "tokens per text (default: ${DEFAULT-VALUE})")
+  int maxLength;
+
+  @Option(names = "--grad-clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
+  double gradClip;
+
+  @Option(names = "--grad-accumulation", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
+  int gradAccumulation;
+
+  @Option(names = "--grad-cache-chunk", defaultValue = "0",
+      description = "sequences per forward pass with gradient caching; 0 = off (default: ${DEFAULT-VALUE})")
+  int gradCacheChunk;
+
+  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--no-shuffle", description = "keep file order (batches in input order every epoch)")
+  boolean noShuffle;
+
+  @Option(names = "--sampler", defaultValue = "random", description = "random | task (semi-homogeneous task batches) (default: ${DEFAULT-VALUE})")
+  String sampler;
+
+  @Option(names = "--homogeneous-ratio", defaultValue = "0.5", description = "share of each task batch kept single-task (default: ${DEFAULT-VALUE})")
+  double homogeneousRatio;
+
+  @Option(names = "--query-instruction", description = "instruction for queries without their own (KaLM template)")
+  String queryInstruction;
+
+  @Option(names = "--save-every", defaultValue = "0", description = "checkpoint every N steps; 0 = only at the end")
+  long saveEvery;
+
+  @Option(names = "--resume", description = "continue the run saved in this checkpoint folder (same data and options)")
+  Path resume;
+
+  @Option(names = "--log", description = "JSON Lines log, one object per step")
+  Path log;
+
+  @Option(names = "--device", converter = DeviceOption.class, description = "auto | cpu | gpu (default: auto)")
+  DeviceChoice device;
+
+  @Option(names = "--lenient", description = "skip and count bad data lines instead of stopping")
+  boolean lenient;
+
+  @Override
+  public Integer call() throws IOException {
+    TrainerConfig config = config();
+    ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
+    List<TrainingExample> examples = reader.readAll(data);
+    System.err.printf(Locale.ROOT, "kalm train: %,d examples from %s (%s), %s%n", examples.size(), data, reader.report(),
+        config.sampler());
+    try (Trainer trainer = resume != null ? Trainers.resume(resume, config) : Trainers.contrastive(model, config);
+        BufferedWriter logWriter = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+      ProgressBar bar = ProgressBar.stderr("train");
+      TrainingResult result = trainer.train(examples, output, new TrainingListener() {
+        long total;
+
+        @Override
+        public void onStart(long totalSteps, long startStep) {
+          total = totalSteps;
+          bar.progress(startStep, totalSteps);
+        }
+
+        @Override
+        public void onStep(StepReport r) {
+          bar.progress(r.step(), total);
+          if (logWriter != null) {
+            JsonObject line = new JsonObject();
+            line.addProperty("step", r.step());
+            line.addProperty("epoch", r.epoch());
+            line.addProperty("loss", r.loss());
+            line.addProperty("lr", r.learningRate());
+            line.addProperty("grad_norm", r.gradNorm());
+            line.addProperty("tokens_per_s", r.tokensPerSecond());
+            line.addProperty("seconds", r.seconds());
+            try {
+              logWriter.write(line + "\n");
+              logWriter.flush();
+            } catch (IOException e) {
+              throw new UncheckedIOException("cannot write log " + log, e);
+            }
+          }
+        }
+      });
+      bar.finish();
+      System.err.printf(Locale.ROOT, "kalm train: %d steps, loss %.4f -> %.4f in %.1f s; model in %s%n", result.steps(),
+          result.firstLoss(), result.lastLoss(), result.seconds(), result.output());
+    }
+    return 0;
+  }
+
+  TrainerConfig config() {
+    TrainerConfig.Builder b = TrainerConfig.builder()
+        .hardNegatives(hardNegatives).learningRate(lr).schedule(LrSchedule.parse(schedule)).weightDecay(weightDecay)
+        .temperature(temperature).maxLength(maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
+        .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
+        .sampler(sampler());
+    if (length != null && length.steps > 0) {
+      b.steps(length.steps);
+    } else if (length != null && length.epochs > 0) {
+      b.epochs(length.epochs);
+    }
+    if (warmup != null && warmup.steps != null) {
+      b.warmupSteps(warmup.steps);
+    } else if (warmup != null && warmup.ratio != null) {
+      b.warmupRatio(warmup.ratio);
+    }
+    if (mrlDims != null) {
+      List<Double> weights = mrlWeights != null ? mrlWeights
+          : mrlDims.stream().map(d -> 1.0).collect(Collectors.toList());
+      b.matryoshka(mrlDims, weights);
+    } else if (mrlWeights != null) {
+      throw new IllegalArgumentException("--mrl-weights needs --mrl-dims");
+    }
+    if (device != null) {
+      b.device(device);
+    }
+    return b.build();
+  }
+
+  private BatchSampler sampler() {
+    if (noShuffle) {
+      return BatchSamplers.sequential(batchSize, false);
+    }
+    switch (sampler.toLowerCase(Locale.ROOT)) {
+      case "random":
+        return BatchSamplers.random(batchSize, false);
+      case "task":
+        return BatchSamplers.semiHomogeneous(batchSize, homogeneousRatio, false);
+      default:
+        throw new IllegalArgumentException("--sampler must be random or task, got '" + sampler + "' (valid: "
+            + Arrays.asList("random", "task") + ")");
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package dev.kalm.train;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import ai.djl.ndarray.NDArray;
+import com.google.common.collect.ImmutableList;
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import com.google.common.primitives.ImmutableIntArray;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import dev.kalm.core.Versions;
+import dev.kalm.core.embed.Embedder;
+import dev.kalm.core.embed.EmbedderConfig;
+import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Autograd;
+import dev.kalm.core.model.ModelFolder;
+import dev.kalm.core.model.ModelWriter;
+import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.SentenceTransformerSettings;
+import dev.kalm.core.safetensors.SafetensorsWriter;
+import dev.kalm.core.tokenize.TextTokenizer;
+import dev.kalm.data.example.TrainingExample;
+import dev.kalm.train.loss.InfoNceLoss;
+import dev.kalm.train.optim.AdamW;
+import dev.kalm.train.step.ContrastiveStep;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** The contrastive {@link Trainer}: InfoNCE (+ Matryoshka) with AdamW, accumulation, GradCache, checkpoints. */
+final class ContrastiveTrainer implements Trainer {
+  private final ModelFolder base;
+  private final TrainerConfig config;
+  private final Qwen2Model model;
+  private final TextTokenizer tokenizer;
+  private final @Nullable Path resumeFrom;
+  private final @Nullable TrainingHook hook;
+
+  ContrastiveTrainer(ModelFolder base, TrainerConfig config, Qwen2Model model, TextTokenizer tokenizer,
+      @Nullable Path resumeFrom, @Nullable TrainingHook hook) {
+    this.base = base;
+    this.config = config;
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.resumeFrom = resumeFrom;
+    this.hook = hook;
+    model.parameters().values().forEach(Autograd::requireGradient);
+  }
+
+  @Override
+  public TrainingResult train(List<TrainingExample> data, Path output, TrainingListener listener) {
+    List<TrainingExample> examples = ImmutableList.copyOf(data);
+    checkArgument(!examples.isEmpty(), "no training examples");
+    String fingerprint = fingerprint(examples);
+    List<ImmutableIntArray> firstEpoch = config.sampler().batches(examples, 0, config.seed());
+    checkArgument(firstEpoch.size() >= config.gradAccumulation(),
+        "%s examples make %s batches of %s, fewer than the %s micro-batches of one step", examples.size(),
+        firstEpoch.size(), config.batchSize(), config.gradAccumulation());
+    long totalSteps = config.steps() > 0 ? config.steps()
+        : Math.max(1, (long) config.epochs() * firstEpoch.size() / config.gradAccumulation());
+    long warmup = config.warmupSteps() > 0 ? config.warmupSteps() : (long) Math.ceil(config.warmupRatio() * totalSteps);
+    ExampleBatches batches = new ExampleBatches(examples, config, tokenizer);
+    InfoNceLoss loss = config.matryoshkaDims().isEmpty() ? InfoNceLoss.plain(config.temperature())
+        : new InfoNceLoss(config.temperature(), config.matryoshkaDims(), config.matryoshkaWeights());
+    ContrastiveStep step = new ContrastiveStep(model, config.pooling(), attention(), loss, config.maxLength(),
+        config.gradCacheChunk());
+    long start = System.nanoTime();
+    try (AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(config.beta1(), config.beta2(), config.eps(),
+        config.weightDecay(), config.decayNormsAndBiases()))) {
+      long done = 0;
+      if (resumeFrom != null) {
+        TrainerState state = TrainerState.read(resumeFrom);
+        checkState(state.dataFingerprint().equals(fingerprint),
+            "cannot resume from %s: it was trained on other data (fingerprint %s, this data %s)", resumeFrom,
+            state.dataFingerprint(), fingerprint);
+        adam.restore(TrainerState.readOptimizer(resumeFrom), state.step());
+        done = state.step();
+      }
+      BatchCursor cursor = new BatchCursor(examples, done * config.gradAccumulation(), firstEpoch);
+      listener.onStart(totalSteps, done);
+      double firstLoss = Double.NaN;
+      double lastLoss = Double.NaN;
+      for (long s = done + 1; s <= totalSteps; s++) {
+        long stepStart = System.nanoTime();
+        double lossSum = 0;
+        long tokens = 0;
+        for (int micro = 0; micro < config.gradAccumulation(); micro++) {
+          ExampleBatches.Tokens t = batches.tokens(cursor.next(), cursor.epoch());
+          tokens += t.tokenCount();
+          lossSum += step.accumulate(t.queries(), t.passages(), 1.0 / config.gradAccumulation());
+        }
+        double gradNorm = adam.gradientNorm();
+        double scale = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
+        double lr = config.learningRate() * config.schedule().factor(s - 1, totalSteps, warmup);
+        adam.update(lr, scale);
+        adam.zeroGradients();
+        double seconds = (System.nanoTime() - stepStart) / 1e9;
+        double stepLoss = lossSum / config.gradAccumulation();
+        checkState(Double.isFinite(stepLoss), "loss is %s at step %s: lower the learning rate", (Object) stepLoss, (Object) s);
+        firstLoss = Double.isNaN(firstLoss) ? stepLoss : firstLoss;
+        lastLoss = stepLoss;
+        listener.onStep(new StepReport(s, totalSteps, cursor.epoch(), stepLoss, lr, gradNorm, tokens / seconds, seconds));
+        boolean last = s == totalSteps;
+        if (config.saveEvery() > 0 && s % config.saveEvery() == 0 && !last) {
+          Path folder = output.resolve("checkpoint-" + s);
+          save(folder, adam, s, totalSteps, fingerprint, examples.size(), name -> false);
+          listener.onCheckpoint(s, folder);
+        }
+        if (hook != null) {
+          hook.afterStep(this, s, last, output, listener);
+        }
+      }
+      save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
+      listener.onCheckpoint(totalSteps, output);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
+          hook == null ? null : hook.bestCheckpoint(), hook == null ? Double.NaN : hook.bestScore());
+    }
+  }
+
+  /** Walks the sampler's batches epoch after epoch from a global micro-batch position. */
+  private final class BatchCursor {
+    private final List<TrainingExample> examples;
+    private int epoch;
+    private List<ImmutableIntArray> current;
+    private int index;
+
+    BatchCursor(List<TrainingExample> examples, long position, List<ImmutableIntArray> firstEpoch) {
+      this.examples = examples;
+      this.current = firstEpoch;
+      while (position >= current.size()) {
+        position -= current.size();
+        epoch++;
+        current = config.sampler().batches(examples, epoch, config.seed());
+      }
+      index = (int) position;
+    }
+
+    ImmutableIntArray next() {
+      if (index == current.size()) {
+        epoch++;
+        current = config.sampler().batches(examples, epoch, config.seed());
+        index = 0;
+      }
+      return current.get(index++);
+    }
+
+    int epoch() {
+      return epoch;
+    }
+  }
+
+  /** Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep. */
+  void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+      java.util.function.Predicate<String> keep) {
+    Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {
+      moments.put(e.getKey(), new SafetensorsWriter.Tensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+    }
+    TrainerState state = new TrainerState(step, totalSteps, fingerprint, config.toJson());
+    String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
+    ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
+        new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
+        provenance(step, fingerprint, exampleCount), dir -> state.write(dir, moments), keep);
+  }
+
+  private JsonObject provenance(long step, String fingerprint, int exampleCount) {
+    JsonObject p = new JsonObject();
+    p.addProperty("created_by", "kalm train");
+    p.addProperty("created_at", Instant.now().toString());
+    p.addProperty("base_model", base.path().toAbsolutePath().toString());
+    if (resumeFrom != null) {
+      p.addProperty("resumed_from", resumeFrom.toAbsolutePath().toString());
+    }
+    p.addProperty("step", step);
+    p.addProperty("seed", config.seed());
+    p.addProperty("data_fingerprint", fingerprint);
+    p.addProperty("examples", exampleCount);
+    p.addProperty("device", model.backend().name());
+    p.add("config", config.toJson());
+    p.add("versions", new Gson().toJsonTree(Versions.all()));
+    return p;
+  }
+
+  private dev.kalm.core.embed.Attention attention() {
+    return config.attention() != null ? config.attention() : model.config().attention();
+  }
+
+  /** SHA-256 over every example's texts and task, in order. */
+  static String fingerprint(List<TrainingExample> examples) {
+    Hasher h = Hashing.sha256().newHasher();
+    for (TrainingExample e : examples) {
+      h.putString(e.query(), StandardCharsets.UTF_8).putInt(0);
+      e.positives().forEach(p -> h.putString(p, StandardCharsets.UTF_8).putInt(1));
+      e.negatives().forEach(n -> h.putString(n, StandardCharsets.UTF_8).putInt(2));
+      h.putString(e.task(), StandardCharsets.UTF_8).putInt(3);
+      if (e.instruction() != null) {
+        h.putString(e.instruction(), StandardCharsets.UTF_8);
+      }
+      h.putInt(4);
+    }
+    return "sha256:" + h.hash();
+  }
+
+  @Override
+  public Embedder embedder(EmbedderConfig embedderConfig) {
+    EmbedderConfig.Builder b = embedderConfig.toBuilder().maxLength(embedderConfig.maxLength());
+    if (embedderConfig.pooling() == null) {
+      b.pooling(config.pooling());
+    }
+    if (embedderConfig.attention() == null) {
+      b.attention(attention());
+    }
+    return Embedders.wrap(model, tokenizer, b.build());
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    tokenizer.close();
+  }
+}
