@@ -96,7 +96,8 @@ final class ClassificationEvaluator implements Evaluator {
         x[j] = byIndex.get(run.get(j));
         y[j] = classIndex.get(train.get(run.get(j)).label());
       }
-      LogisticRegression model = LogisticRegression.fit(x, y, classes.size(), 1.0, config.maxIterations());
+      LogisticRegression model = LogisticRegression.fit(x, y, classes.size(), 1.0, config.maxIterations(),
+          LogisticRegression.SKLEARN_TOLERANCE);
       int[] predicted = new int[testVectors.length];
       for (int i = 0; i < predicted.length; i++) {
         predicted[i] = model.predict(testVectors[i]);

@@ -66,7 +66,7 @@ public record EvaluationResult(
    * and versions use {@link ResultFile}.
    */
   public String toJson() {
-    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJsonObject());
+    return new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create().toJson(toJsonObject());
   }
 
   JsonObject toJsonObject() {

@@ -7,12 +7,13 @@ import static com.google.common.base.Preconditions.checkArgument;
  * intercept not penalised): one weight vector with a sigmoid for two classes, a softmax over K weight
  * vectors for more. Minimises {@code mean(log-loss) + ||W||^2 / (2 C n)} with L-BFGS (memory 10,
  * backtracking Armijo line search) from zero, stopping at {@code maxIterations}, when the largest gradient
- * component is {@code <= 1e-4}, or when the relative loss decrease falls under {@code 64 * eps} (sklearn's
+ * component is {@code <= tolerance} (sklearn: 1e-4), or when the relative loss decrease falls under {@code 64 * eps} (sklearn's
  * lbfgs settings). Deterministic. Immutable once fitted.
  */
 final class LogisticRegression {
   private static final int MEMORY = 10;
-  private static final double GRADIENT_TOLERANCE = 1e-4;
+  /** sklearn's default {@code tol}, passed to scipy's L-BFGS-B as {@code gtol}. */
+  static final double SKLEARN_TOLERANCE = 1e-4;
   private static final double LOSS_TOLERANCE = 64 * Math.ulp(1.0);
 
   private final int classes;
@@ -32,8 +33,9 @@ final class LogisticRegression {
    * Fits on rows {@code x} with class indices {@code y} in {@code [0, classes)}.
    *
    * @param c inverse regularisation strength (sklearn's {@code C})
+   * @param tolerance stop when no gradient component exceeds it ({@link #SKLEARN_TOLERANCE} as sklearn)
    */
-  static LogisticRegression fit(float[][] x, int[] y, int classes, double c, int maxIterations) {
+  static LogisticRegression fit(float[][] x, int[] y, int classes, double c, int maxIterations, double tolerance) {
     checkArgument(x.length == y.length && x.length > 0, "need as many labels as rows, got %s rows and %s labels",
         x.length, y.length);
     checkArgument(classes >= 2, "need at least 2 classes, got %s", classes);
@@ -52,7 +54,7 @@ final class LogisticRegression {
     double[] direction = new double[size];
     double[] wNew = new double[size];
     double[] gNew = new double[size];
-    while (iteration < maxIterations && maxAbs(g) > GRADIENT_TOLERANCE) {
+    while (iteration < maxIterations && maxAbs(g) > tolerance) {
       // Two-loop recursion: direction = -H g.
       System.arraycopy(g, 0, direction, 0, size);
       double[] alpha = new double[MEMORY];
@@ -140,7 +142,8 @@ final class LogisticRegression {
     return iterations;
   }
 
-  private double decision(float[] x, int row) {
+  /** The decision value of row {@code row} (the only row for two classes). */
+  double decision(float[] x, int row) {
     int base = row * (dim + 1);
     double z = weights[base + dim];
     for (int j = 0; j < dim; j++) {

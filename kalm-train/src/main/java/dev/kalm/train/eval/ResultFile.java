@@ -63,7 +63,7 @@ public final class ResultFile {
     JsonObject v = new JsonObject();
     versions().forEach(v::addProperty);
     o.add("versions", v);
-    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+    return new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
   }
 
   /**

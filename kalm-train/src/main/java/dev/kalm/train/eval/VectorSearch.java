@@ -23,6 +23,6 @@ interface VectorSearch {
 
   /** The plain-Java implementation. */
   static VectorSearch exact() {
-    return new ExactTopKSearch(64, 1024);
+    return new ExactTopKSearch(64, 64);
   }
 }

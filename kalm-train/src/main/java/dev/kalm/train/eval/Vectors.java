@@ -4,21 +4,13 @@ package dev.kalm.train.eval;
 final class Vectors {
   private Vectors() {}
 
-  /** Dot product in float with four partial sums (the order a blocked matrix product would use). */
+  /** Dot product in float, summed in index order (the order {@link ExactTopKSearch} uses, so scores agree bit for bit). */
   static float dot(float[] a, float[] b) {
-    int n = a.length;
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-      s2 += a[i + 2] * b[i + 2];
-      s3 += a[i + 3] * b[i + 3];
+    float s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
     }
-    for (; i < n; i++) {
-      s0 += a[i] * b[i];
-    }
-    return (s0 + s1) + (s2 + s3);
+    return s;
   }
 
   /** Dot product accumulated in double. */

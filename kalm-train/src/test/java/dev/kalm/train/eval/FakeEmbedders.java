@@ -22,6 +22,7 @@ final class FakeEmbedders {
     private final Prompt prompt;
     final AtomicInteger embedded = new AtomicInteger();
     final List<Prompt> prompts = new ArrayList<>();
+    final List<String> seen = new ArrayList<>();
 
     Table(Map<String, float[]> vectors, int dimension) {
       this(vectors, dimension, Prompt.none());
@@ -36,6 +37,7 @@ final class FakeEmbedders {
     @Override
     public synchronized float[][] embed(List<String> texts, Prompt prompt, ProgressListener progress) {
       prompts.add(prompt);
+      seen.addAll(texts);
       float[][] out = new float[texts.size()][];
       for (int i = 0; i < out.length; i++) {
         float[] v = vectors.get(prompt.apply(texts.get(i)));
