@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "KaLM-Embedding for the JVM: embed, mine, train, evaluate and synthesize.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      EvalCommand.class,
     })
 public final class KalmCli implements Runnable {
 

@@ -38,9 +38,7 @@ final class ClassificationEvaluator implements Evaluator {
     this.config = config;
     this.train = ImmutableList.copyOf(Readers.readAll(trainFile, LabelledText::parse));
     this.test = ImmutableList.copyOf(Readers.readAll(testFile, LabelledText::parse));
-    TreeSet<String> labels = new TreeSet<>(LabelledText.LABEL_ORDER);
-    train.forEach(t -> labels.add(t.label()));
-    this.classes = ImmutableList.copyOf(labels);
+    this.classes = LabelledText.sortedLabels(train);
     if (classes.size() < 2) {
       throw Readers.fileError(trainFile, "classification needs at least 2 labels, got " + classes);
     }
@@ -84,9 +82,12 @@ final class ClassificationEvaluator implements Evaluator {
     for (int c = 0; c < classes.size(); c++) {
       classIndex.put(classes.get(c), c);
     }
+    Map<String, Integer> unseen = new HashMap<>(); // test labels absent from training: never predicted
     int[] truth = new int[test.size()];
     for (int i = 0; i < truth.length; i++) {
-      truth[i] = classIndex.getOrDefault(test.get(i).label(), classes.size() + i); // unseen label: never predicted
+      String label = test.get(i).label();
+      Integer known = classIndex.get(label);
+      truth[i] = known != null ? known : unseen.computeIfAbsent(label, l -> classes.size() + unseen.size());
     }
     Map<String, Double> sums = new LinkedHashMap<>();
     for (List<Integer> run : runs) {

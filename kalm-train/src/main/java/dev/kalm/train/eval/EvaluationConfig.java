@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  *     clustering texts), or null for the embedder's configured prompt ({@link Embedder#config()}); documents,
  *     STS, pair-classification and bitext texts never get a prompt
  * @param topK retrieval depth per query, as MTEB's {@code top_k} (1000); capped at the corpus size
- * @param ignoreIdenticalIds retrieval: drop a retrieved document whose id equals the query id (MTEB's
- *     {@code ignore_identical_ids}, needed for ArguAna-style datasets where queries are also documents)
+ * @param ignoreIdenticalIds retrieval, default false: drop a retrieved document whose id equals the query
+ *     id (MTEB's {@code ignore_identical_ids}, for ArguAna-style data sets whose queries are also documents)
  * @param bitextDirection which side of a bitext pair searches the other
  * @param experiments classification: number of undersampled training sets, as MTEB's {@code n_experiments}
  * @param samplesPerLabel classification: training examples per label in each experiment, as MTEB's

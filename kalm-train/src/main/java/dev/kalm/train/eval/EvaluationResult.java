@@ -55,11 +55,6 @@ public record EvaluationResult(
     return scores.get(mainScoreName);
   }
 
-  /** This result with {@code evaluationSeconds} replaced. */
-  public EvaluationResult withEvaluationSeconds(double seconds) {
-    return new EvaluationResult(task, data, split, mainScoreName, scores, subsets, counts, seconds);
-  }
-
   /**
    * The result as pretty-printed JSON: {@code task, data, split, main_score_name, main_score, scores,
    * subsets} (when not empty){@code , counts, evaluation_seconds}. For a complete result file with model

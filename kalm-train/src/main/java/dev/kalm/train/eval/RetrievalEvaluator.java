@@ -50,7 +50,7 @@ final class RetrievalEvaluator implements Evaluator {
     List<String> evaluable = new ArrayList<>();
     int skip = 0;
     for (String q : data.queries().keySet()) {
-      boolean any = data.qrels().get(q).entrySet().stream()
+      boolean any = data.qrels().getOrDefault(q, ImmutableMap.of()).entrySet().stream()
           .anyMatch(e -> e.getValue() >= 1 && data.corpus().containsKey(e.getKey()));
       if (any) {
         evaluable.add(q);
@@ -92,7 +92,7 @@ final class RetrievalEvaluator implements Evaluator {
     double[][] total = new double[RetrievalMetrics.NAMES.length][ks.length];
     for (int qi = 0; qi < queryIds.size(); qi++) {
       String q = queryIds.get(qi);
-      Map<String, Integer> judgments = data.qrels().get(q);
+      Map<String, Integer> judgments = data.qrels().get(q); // present: evaluable queries have judgments
       int[] ranked = ranked(q, hits.length == 0 ? null : hits[qi], judgments);
       int[] judged = judgments.values().stream().mapToInt(Integer::intValue).toArray();
       double[][] m = RetrievalMetrics.compute(ranked, judged, ks);

@@ -154,4 +154,25 @@ class ClassificationTest {
         () -> Evaluators.classification(dir, "test", null, EvaluationConfig.defaults()));
     assertTrue(e.getMessage().contains("at least 2 labels"), e.getMessage());
   }
+
+  @Test
+  void labelsAreOrderedAsNumpyUnique() {
+    assertEquals(List.of("2", "10"), LabelledText.sortedLabels(List.of(
+        new LabelledText("a", "10"), new LabelledText("b", "2"), new LabelledText("c", "2"))));
+    assertEquals(List.of("10", "2", "x"), LabelledText.sortedLabels(List.of(
+        new LabelledText("a", "x"), new LabelledText("b", "2"), new LabelledText("c", "10"))));
+  }
+
+  @Test
+  void testLabelsUnseenInTrainingCountAsErrorsOfOneLabel() throws IOException {
+    labelled("train.jsonl", 2, 0, 20);
+    Path test = labelled("test.jsonl", 2, 20, 30);
+    Files.writeString(test, "{\"text\": \"t0-20\", \"label\": \"z\"}\n{\"text\": \"t1-20\", \"label\": \"z\"}\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    EvaluationResult r = Evaluators.classification(dir, "test", null, EvaluationConfig.builder().experiments(2).build())
+        .evaluate(clusteredEmbedder(2, 30, Prompt.none()));
+    assertEquals(20.0 / 22, r.scores().get("accuracy"), 1e-12);
+    // labels 0 and 1: one extra false positive each (p 10/11, r 1, f1 20/21); label z: f1 0
+    assertEquals((20.0 / 21 * 2) / 3, r.scores().get("f1"), 1e-12);
+  }
 }
