@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       TrainCommand.class,
       SynthCommand.class,
+      EvalCommand.class,
     })
 public final class KalmCli implements Runnable {
 

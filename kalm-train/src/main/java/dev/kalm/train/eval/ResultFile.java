@@ -1,0 +1,130 @@
+package dev.kalm.train.eval;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.collect.ImmutableMap;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The result file of an evaluation: the {@link EvaluationResult} plus what produced it (model folder,
+ * embedder settings, versions), as one JSON object:
+ *
+ * <pre>{@code
+ * {"task": "retrieval", "data": "...", "split": "test", "model": "...", "embedder": {...},
+ *  "main_score_name": "ndcg_at_10", "main_score": 0.51, "scores": {...}, "subsets": {...},
+ *  "counts": {...}, "evaluation_seconds": 12.3, "versions": {"kalm": ..., "java": ..., "djl": ...}}
+ * }</pre>
+ *
+ * Stateless and thread-safe.
+ */
+public final class ResultFile {
+  private ResultFile() {}
+
+  /**
+   * The result file's JSON text (pretty-printed).
+   *
+   * @param model the model folder evaluated, or null when there is none (e.g. a test embedder)
+   * @param embedder a description of the embedder's settings; numbers and booleans stay JSON numbers and
+   *     booleans, nulls are left out, anything else is written with {@code toString()}
+   */
+  public static String json(EvaluationResult result, @Nullable String model, Map<String, ?> embedder) {
+    checkNotNull(result, "result");
+    checkNotNull(embedder, "embedder");
+    JsonObject o = new JsonObject();
+    o.addProperty("task", result.task().cliName());
+    o.addProperty("data", result.data());
+    o.addProperty("split", result.split());
+    if (model != null) {
+      o.addProperty("model", model);
+    }
+    JsonObject e = new JsonObject();
+    embedder.forEach((key, value) -> {
+      if (value instanceof Number n) {
+        e.addProperty(key, n);
+      } else if (value instanceof Boolean b) {
+        e.addProperty(key, b);
+      } else if (value != null) {
+        e.addProperty(key, value.toString());
+      }
+    });
+    o.add("embedder", e);
+    result.addResultFields(o);
+    JsonObject v = new JsonObject();
+    versions().forEach(v::addProperty);
+    o.add("versions", v);
+    return new GsonBuilder().serializeNulls().setPrettyPrinting().disableHtmlEscaping().create().toJson(o) + "\n";
+  }
+
+  /**
+   * Writes {@link #json} to {@code file} atomically: a temporary file in the same folder, then a move, so
+   * a reader never sees half a file. Creates the parent folder.
+   *
+   * @throws UncheckedIOException naming the file when it cannot be written
+   */
+  public static void write(Path file, EvaluationResult result, @Nullable String model, Map<String, ?> embedder) {
+    String text = json(result, model, embedder);
+    Path target = file.toAbsolutePath();
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+      try {
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write result file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Versions recorded in result files: {@code kalm} (from the kalm-train jar's Maven metadata, {@code
+   * "dev"} when run from classes), {@code java}, and {@code djl} when DJL's API is on the class path.
+   */
+  public static ImmutableMap<String, String> versions() {
+    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
+    b.put("kalm", kalmVersion());
+    b.put("java", System.getProperty("java.version"));
+    String djl = djlVersion();
+    if (djl != null) {
+      b.put("djl", djl);
+    }
+    return b.buildOrThrow();
+  }
+
+  private static String kalmVersion() {
+    try (InputStream in = ResultFile.class.getResourceAsStream("/META-INF/maven/dev.kalm/kalm-train/pom.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        String v = p.getProperty("version");
+        if (v != null) {
+          return v;
+        }
+      }
+    } catch (IOException e) {
+      // fall through: the version is informative only
+    }
+    return "dev";
+  }
+
+  private static @Nullable String djlVersion() {
+    try {
+      return ai.djl.engine.Engine.getDjlVersion();
+    } catch (LinkageError | RuntimeException e) {
+      return null;
+    }
+  }
+}
