@@ -23,6 +23,8 @@ import dev.kalm.core.model.SentenceTransformerSettings;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.train.eval.EvaluationHook;
+import dev.kalm.train.eval.StepScore;
 import dev.kalm.train.loss.InfoNceLoss;
 import dev.kalm.train.optim.AdamW;
 import dev.kalm.train.step.ContrastiveStep;
@@ -32,25 +34,29 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /** The contrastive {@link Trainer}: InfoNCE (+ Matryoshka) with AdamW, accumulation, GradCache, checkpoints. */
 final class ContrastiveTrainer implements Trainer {
+  /** Folder (inside the output) of the checkpoint with the best evaluation score. */
+  static final String BEST = "checkpoint-best";
+
   private final ModelFolder base;
   private final TrainerConfig config;
   private final Qwen2Model model;
   private final TextTokenizer tokenizer;
   private final @Nullable Path resumeFrom;
-  private final @Nullable TrainingHook hook;
+  private final @Nullable EvaluationHook evaluation;
 
   ContrastiveTrainer(ModelFolder base, TrainerConfig config, Qwen2Model model, TextTokenizer tokenizer,
-      @Nullable Path resumeFrom, @Nullable TrainingHook hook) {
+      @Nullable Path resumeFrom, @Nullable EvaluationHook evaluation) {
     this.base = base;
     this.config = config;
     this.model = model;
     this.tokenizer = tokenizer;
     this.resumeFrom = resumeFrom;
-    this.hook = hook;
+    this.evaluation = evaluation;
     model.parameters().values().forEach(Autograd::requireGradient);
   }
 
@@ -113,15 +119,33 @@ final class ContrastiveTrainer implements Trainer {
           save(folder, adam, s, totalSteps, fingerprint, examples.size(), name -> false);
           listener.onCheckpoint(s, folder);
         }
-        if (hook != null) {
-          hook.afterStep(this, s, last, output, listener);
+        if (evaluation != null) {
+          evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener);
         }
       }
       save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
       listener.onCheckpoint(totalSteps, output);
       double seconds = (System.nanoTime() - start) / 1e9;
+      Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          hook == null ? null : hook.bestCheckpoint(), hook == null ? Double.NaN : hook.bestScore());
+          best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN));
+    }
+  }
+
+  /** Runs the evaluation when due (and after the last step); a new best score saves {@code checkpoint-best}. */
+  private void evaluate(long step, boolean last, Path output, AdamW adam, long totalSteps, String fingerprint,
+      int exampleCount, TrainingListener listener) {
+    if (!last && !evaluation.isDue(step)) {
+      return;
+    }
+    try (Embedder embedder = embedder(EmbedderConfig.builder().maxLength(config.maxLength()).build())) {
+      StepScore score = last ? evaluation.evaluate(step, embedder) : evaluation.afterStep(step, () -> embedder).orElseThrow();
+      listener.onEvaluation(step, evaluation.evaluator().name(), score.score());
+      if (score.newBest() && score.step() == step) {
+        Path folder = output.resolve(BEST);
+        save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
+        listener.onCheckpoint(step, folder);
+      }
     }
   }
 

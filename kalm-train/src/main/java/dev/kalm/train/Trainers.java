@@ -5,6 +5,7 @@ import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.tokenize.TextTokenizer;
+import dev.kalm.train.eval.EvaluationHook;
 import java.nio.file.Path;
 
 /** Static factories for {@link Trainer}. */
@@ -17,7 +18,15 @@ public final class Trainers {
    * @throws dev.kalm.core.model.ModelFormatException naming the file at fault
    */
   public static Trainer contrastive(Path model, TrainerConfig config) {
-    return open(model, config, null);
+    return open(model, config, null, null);
+  }
+
+  /**
+   * A contrastive trainer that runs {@code evaluation} when it is due and after the last step, reports each
+   * score to the listener, and saves the best-scoring model as {@code <output>/checkpoint-best}.
+   */
+  public static Trainer contrastive(Path model, TrainerConfig config, EvaluationHook evaluation) {
+    return open(model, config, null, evaluation);
   }
 
   /**
@@ -25,10 +34,10 @@ public final class Trainers {
    * {@code trainer_state.json}); {@link Trainer#train} must get the same data and config to continue exactly.
    */
   public static Trainer resume(Path checkpoint, TrainerConfig config) {
-    return open(checkpoint, config, checkpoint);
+    return open(checkpoint, config, checkpoint, null);
   }
 
-  private static Trainer open(Path folder, TrainerConfig config, Path resume) {
+  private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
     if (resume != null) {
       TrainerState.read(resume); // fail early, naming the file, when the folder is not a checkpoint
@@ -37,7 +46,7 @@ public final class Trainers {
     TextTokenizer tokenizer = TextTokenizer.load(base.tokenizer());
     try {
       Qwen2Model model = base.loadModel(Backends.resolve(config.device()), shape);
-      return new ContrastiveTrainer(base, config, model, tokenizer, resume, null);
+      return new ContrastiveTrainer(base, config, model, tokenizer, resume, evaluation);
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;

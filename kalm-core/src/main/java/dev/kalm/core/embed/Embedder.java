@@ -32,7 +32,7 @@ public interface Embedder extends AutoCloseable {
 
   /** Embeds texts with the configured prompt. */
   default float[][] embed(List<String> texts) {
-    return embed(texts, config().prompt());
+    return embed(texts, config().effectivePrompt());
   }
 
   /** Embeds texts with the given prompt in place of the configured one. */

@@ -55,6 +55,11 @@ public record EmbedderConfig(
     return new Builder();
   }
 
+  /** The prompt, or {@link Prompt#none()} when unset (an embedder's resolved config always has one). */
+  public Prompt effectivePrompt() {
+    return prompt == null ? Prompt.none() : prompt;
+  }
+
   /** A builder initialised with this config's values. */
   public Builder toBuilder() {
     Builder b = new Builder();

@@ -3,6 +3,7 @@ package dev.kalm.examples.cli;
 import com.google.gson.JsonObject;
 import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.data.example.ExampleReader;
+import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplers;
@@ -12,6 +13,12 @@ import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
 import dev.kalm.train.TrainingResult;
+import dev.kalm.core.embed.Prompt;
+import dev.kalm.train.eval.EvaluationConfig;
+import dev.kalm.train.eval.EvaluationHook;
+import dev.kalm.train.eval.EvaluationHooks;
+import dev.kalm.train.eval.EvaluationTask;
+import dev.kalm.train.eval.Evaluators;
 import dev.kalm.train.optim.LrSchedule;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -122,6 +129,19 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--device", converter = DeviceOption.class, description = "auto | cpu | gpu (default: auto)")
   DeviceChoice device;
 
+  @Option(names = "--eval-data", description = "evaluate on this data every --eval-every steps and keep the best model as <output>/checkpoint-best")
+  Path evalData;
+
+  @Option(names = "--eval-task", defaultValue = "retrieval", converter = EvalCommand.TaskConverter.class,
+      description = "task of --eval-data: retrieval | bitext | sts | pair | classification | clustering | reranking (default: ${DEFAULT-VALUE})")
+  EvaluationTask evalTask;
+
+  @Option(names = "--eval-split", defaultValue = "test", description = "split of --eval-data (default: ${DEFAULT-VALUE})")
+  String evalSplit;
+
+  @Option(names = "--eval-every", defaultValue = "100", description = "steps between evaluations (default: ${DEFAULT-VALUE})")
+  int evalEvery;
+
   @Option(names = "--lenient", description = "skip and count bad data lines instead of stopping")
   boolean lenient;
 
@@ -132,8 +152,19 @@ final class TrainCommand implements Callable<Integer> {
     List<TrainingExample> examples = reader.readAll(data);
     System.err.printf(Locale.ROOT, "kalm train: %,d examples from %s (%s), %s%n", examples.size(), data, reader.report(),
         config.sampler());
-    try (Trainer trainer = resume != null ? Trainers.resume(resume, config) : Trainers.contrastive(model, config);
-        BufferedWriter logWriter = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+    EvaluationHook evaluation = null;
+    if (evalData != null) {
+      if (resume != null) {
+        throw new IllegalArgumentException("--eval-data cannot be combined with --resume");
+      }
+      EvaluationConfig evalConfig = EvaluationConfig.builder()
+          .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction)).build();
+      evaluation = EvaluationHooks.every(evalEvery, Evaluators.create(evalTask, evalData, evalSplit, null, evalConfig));
+    }
+    try (Trainer trainer = resume != null ? Trainers.resume(resume, config)
+            : evaluation != null ? Trainers.contrastive(model, config, evaluation) : Trainers.contrastive(model, config);
+        BufferedWriter writer = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+      logWriter = writer;
       ProgressBar bar = ProgressBar.stderr("train");
       TrainingResult result = trainer.train(examples, output, new TrainingListener() {
         long total;
@@ -145,31 +176,55 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void onEvaluation(long step, String name, double mainScore) {
+          System.err.printf(Locale.ROOT, "%nstep %d: %s main score %.4f%n", step, name, mainScore);
+          writeLog(step, "eval_main_score", mainScore);
+        }
+
+        @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), total);
-          if (logWriter != null) {
-            JsonObject line = new JsonObject();
-            line.addProperty("step", r.step());
-            line.addProperty("epoch", r.epoch());
-            line.addProperty("loss", r.loss());
-            line.addProperty("lr", r.learningRate());
-            line.addProperty("grad_norm", r.gradNorm());
-            line.addProperty("tokens_per_s", r.tokensPerSecond());
-            line.addProperty("seconds", r.seconds());
-            try {
-              logWriter.write(line + "\n");
-              logWriter.flush();
-            } catch (IOException e) {
-              throw new UncheckedIOException("cannot write log " + log, e);
-            }
-          }
+          JsonObject line = new JsonObject();
+          line.addProperty("step", r.step());
+          line.addProperty("epoch", r.epoch());
+          line.addProperty("loss", r.loss());
+          line.addProperty("lr", r.learningRate());
+          line.addProperty("grad_norm", r.gradNorm());
+          line.addProperty("tokens_per_s", r.tokensPerSecond());
+          line.addProperty("seconds", r.seconds());
+          line.addProperty("resident_mib", Machine.residentMib());
+          writeLine(line);
         }
       });
       bar.finish();
+      if (result.bestCheckpoint() != null) {
+        System.err.printf(Locale.ROOT, "kalm train: best evaluation score %.4f, model in %s%n", result.bestScore(),
+            result.bestCheckpoint());
+      }
       System.err.printf(Locale.ROOT, "kalm train: %d steps, loss %.4f -> %.4f in %.1f s; model in %s%n", result.steps(),
           result.firstLoss(), result.lastLoss(), result.seconds(), result.output());
     }
     return 0;
+  }
+
+  private BufferedWriter logWriter;
+
+  private void writeLog(long step, String field, double value) {
+    JsonObject line = new JsonObject();
+    line.addProperty("step", step);
+    line.addProperty(field, value);
+    writeLine(line);
+  }
+
+  private void writeLine(JsonObject line) {
+    if (logWriter != null) {
+      try {
+        logWriter.write(line + "\n");
+        logWriter.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write log " + log, e);
+      }
+    }
   }
 
   TrainerConfig config() {

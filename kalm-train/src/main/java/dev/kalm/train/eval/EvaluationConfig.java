@@ -73,7 +73,7 @@ public record EvaluationConfig(
 
   /** The prompt for query-side texts: {@link #queryPrompt()} when set, else the embedder's configured prompt. */
   Prompt queryPromptFor(Embedder embedder) {
-    return queryPrompt != null ? queryPrompt : embedder.config().prompt();
+    return queryPrompt != null ? queryPrompt : embedder.config().effectivePrompt();
   }
 
   /** Builder for {@link EvaluationConfig}; every setter is optional. Not thread-safe. */
