@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       SynthCommand.class,
       EvalCommand.class,
+      DemoCommand.class,
     })
 public final class KalmCli implements Runnable {
 

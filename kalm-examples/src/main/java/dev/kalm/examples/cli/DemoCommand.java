@@ -1,0 +1,72 @@
+package dev.kalm.examples.cli;
+
+import dev.kalm.examples.demo.Demo;
+import dev.kalm.examples.demo.DemoConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kalm demo}: the KaLM pipeline in miniature on this machine's manual pages, offline. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Run the KaLM pipeline in miniature, offline: manual pages -> a fresh small Qwen2 -> evaluate ->",
+        "warm-up training -> ranking-consistency filtering + hard-negative mining with the warm model ->",
+        "training with hard negatives, Matryoshka loss and task batches -> evaluate again (about 10 minutes on 2 cores)."})
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--minutes", defaultValue = "10", description = "time budget; scales the training steps (default: ${DEFAULT-VALUE})")
+  double minutes;
+
+  @Option(names = "--output", defaultValue = "kalm-demo", description = "folder for models and the report, replaced (default: ${DEFAULT-VALUE})")
+  Path output;
+
+  @Option(names = "--data", description = "a BEIR folder or training JSON Lines instead of the manual pages")
+  Path data;
+
+  @Option(names = "--preset", defaultValue = "small", description = "model shape: tiny | small (default: ${DEFAULT-VALUE})")
+  String preset;
+
+  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--max-pages", defaultValue = "2000", description = "examples used at most (default: ${DEFAULT-VALUE})")
+  int maxPages;
+
+  @Option(names = "--ablate", description = "run the ablation of the data techniques instead (each variant gets --minutes)")
+  boolean ablate;
+
+  @Option(names = "--seeds", defaultValue = "2", description = "seeds for --ablate: seed, seed+1, ... (default: ${DEFAULT-VALUE})")
+  int seeds;
+
+  @Override
+  public Integer call() {
+    DemoConfig defaults = DemoConfig.defaults(output);
+    DemoConfig config = new DemoConfig(minutes, preset, seed, output, data, maxPages, defaults.testFraction(),
+        defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), defaults.learningRate());
+    System.err.printf(Locale.ROOT, "kalm demo: %s, budget %.1f min, %d warm-up + %d final steps, seed %d%n",
+        ablate ? "ablation" : "pipeline", minutes, config.warmupSteps(), config.finalSteps(), seed);
+    Demo.Report report;
+    if (ablate) {
+      List<Long> list = new ArrayList<>();
+      for (int i = 0; i < seeds; i++) {
+        list.add(seed + i);
+      }
+      report = Demo.ablate(config, list, System.err);
+    } else {
+      report = Demo.run(config, System.err);
+    }
+    System.out.println();
+    System.out.print(report.table());
+    System.out.println();
+    report.timings().forEach((step, s) -> System.out.printf(Locale.ROOT, "  %-18s %7.1f s%n", step, s));
+    Path model = report.model().toAbsolutePath();
+    System.out.printf(Locale.ROOT, "%nReport: %s%n", output.toAbsolutePath().resolve(ablate ? "ablation-report.json" : "demo-report.json"));
+    System.out.printf(Locale.ROOT, "Trained model (Hugging Face + sentence-transformers layout): %s%n", model);
+    System.out.printf(Locale.ROOT, "Try it:  ./kalm search --model %s --corpus docs.jsonl \"list directory contents\"%n", model);
+    System.out.printf(Locale.ROOT, "         ./kalm embed --model %s --instruction \"%s\" < queries.jsonl%n", model,
+        dev.kalm.core.embed.Prompt.DEFAULT_RETRIEVAL_TASK);
+    return 0;
+  }
+}

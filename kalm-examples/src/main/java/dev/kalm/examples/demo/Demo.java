@@ -1,0 +1,260 @@
+package dev.kalm.examples.demo;
+
+import com.google.common.base.Stopwatch;
+import com.google.common.collect.ImmutableList;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import com.google.gson.GsonBuilder;
+import dev.kalm.core.embed.Embedder;
+import dev.kalm.core.embed.EmbedderConfig;
+import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.ModelInit;
+import dev.kalm.core.model.ModelWriter;
+import dev.kalm.core.model.Qwen2Config;
+import dev.kalm.core.model.SentenceTransformerSettings;
+import dev.kalm.core.tokenize.BundledTokenizer;
+import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.filter.DataFilters;
+import dev.kalm.data.filter.FilterResult;
+import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.examples.cli.ProgressBar;
+import dev.kalm.train.StepReport;
+import dev.kalm.train.Trainer;
+import dev.kalm.train.TrainerConfig;
+import dev.kalm.train.Trainers;
+import dev.kalm.train.TrainingListener;
+import dev.kalm.train.eval.EvaluationConfig;
+import dev.kalm.train.eval.Evaluators;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The KaLM pipeline in miniature, offline: data (manual pages), a fresh small Qwen2, evaluation, warm-up
+ * training with in-batch negatives, ranking-consistency filtering and hard-negative mining with the warm
+ * model as teacher, training with hard negatives + Matryoshka loss + semi-homogeneous task batches, and
+ * evaluation again. Also the ablation of those data techniques. Deterministic for a given config.
+ */
+public final class Demo {
+  /** The instruction queries get in training, mining and evaluation. */
+  static final String TASK = Prompt.DEFAULT_RETRIEVAL_TASK;
+
+  /** One pipeline variant of the final stage. */
+  public record Variant(String name, boolean filter, boolean mine, double ratio, boolean matryoshka) {
+    public static final Variant FULL = new Variant("full pipeline", true, true, 0.5, true);
+
+    /** The ablation: the full pipeline and one technique changed at a time. */
+    public static List<Variant> ablation() {
+      return List.of(FULL,
+          new Variant("no ranking-consistency filter", false, true, 0.5, true),
+          new Variant("no mined hard negatives", true, false, 0.5, true),
+          new Variant("homogeneous ratio 0", true, true, 0.0, true),
+          new Variant("homogeneous ratio 1", true, true, 1.0, true),
+          new Variant("no Matryoshka loss", true, true, 0.5, false));
+    }
+  }
+
+  /**
+   * One line of the table.
+   *
+   * @param ndcg nDCG@10 on the held-out split at each of {@link Report#dims()}
+   * @param probeNdcg nDCG@10 at the full dimension on a probe of the training split
+   * @param kept examples the final stage trained on (after filtering), -1 for the untrained model
+   */
+  public record Row(String name, long seed, List<Double> ndcg, double probeNdcg, long kept, double trainSeconds) {}
+
+  /** The outcome: table rows, step timings in seconds, where the (last) trained model is. */
+  public record Report(String source, List<Integer> dims, List<Row> rows, Map<String, Double> timings, Path model) {
+    /** The table as text. */
+    public String table() {
+      StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-30s %5s", "model", "seed"));
+      dims.forEach(d -> s.append(String.format(Locale.ROOT, " %10s", "nDCG@10/" + d)));
+      s.append(String.format(Locale.ROOT, " %11s %7s %8s%n", "train-probe", "kept", "train s"));
+      for (Row r : rows) {
+        s.append(String.format(Locale.ROOT, "%-30s %5d", r.name(), r.seed()));
+        r.ndcg().forEach(v -> s.append(String.format(Locale.ROOT, " %10.4f", v)));
+        s.append(String.format(Locale.ROOT, " %11.4f %7s %8.1f%n", r.probeNdcg(), r.kept() < 0 ? "-" : r.kept(),
+            r.trainSeconds()));
+      }
+      return s.toString();
+    }
+  }
+
+  private final DemoConfig config;
+  private final PrintStream log;
+  private final Map<String, Double> timings = new LinkedHashMap<>();
+  private DemoData data;
+  private List<Integer> dims;
+
+  private Demo(DemoConfig config, PrintStream log) {
+    this.config = config;
+    this.log = log;
+  }
+
+  /** Runs the main job: untrained and fully trained model, before/after table. */
+  public static Report run(DemoConfig config, PrintStream log) {
+    return new Demo(config, log).execute(List.of(config.seed()), List.of(Variant.FULL));
+  }
+
+  /** Runs every ablation variant for every seed, with the same data and budget. */
+  public static Report ablate(DemoConfig config, List<Long> seeds, PrintStream log) {
+    return new Demo(config, log).execute(seeds, Variant.ablation());
+  }
+
+  private Report execute(List<Long> seeds, List<Variant> variants) {
+    Stopwatch total = Stopwatch.createStarted();
+    Path root = config.output().toAbsolutePath();
+    try {
+      if (Files.exists(root)) {
+        MoreFiles.deleteRecursively(root, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + root + ": " + e.getMessage(), e);
+    }
+    data = timed("data", () -> DemoData.load(config));
+    log.printf(Locale.ROOT, "data: %s; %d training examples, %d held-out queries%n", data.source(), data.train().size(),
+        data.test().queries().size());
+    List<Row> rows = new ArrayList<>();
+    Path last = null;
+    for (long seed : seeds) {
+      DemoConfig run = config.withSeed(seed);
+      Path dir = seeds.size() == 1 ? root : root.resolve("seed-" + seed);
+      Path base = timed("init", () -> init(run, dir.resolve("base")));
+      rows.add(timed("evaluate", () -> evaluate("untrained", seed, base, -1, 0)));
+      Path warm = dir.resolve("warmup");
+      double warmSeconds = timed("warm-up training", () -> train(run, base, warm, data.train(), 0, 0.5, false,
+          run.warmupSteps(), "warm-up"));
+      Map<String, List<TrainingExample>> mined = new HashMap<>();
+      for (Variant v : variants) {
+        List<TrainingExample> examples = mined.computeIfAbsent(v.filter() + "/" + v.mine(),
+            k -> timed("mining", () -> mine(run, warm, v)));
+        Path out = variants.size() == 1 ? dir.resolve("model") : dir.resolve(slug(v.name()));
+        double seconds = timed("final training", () -> train(run, warm, out, examples, v.mine() ? run.hardNegatives() : 0,
+            v.ratio(), v.matryoshka(), run.finalSteps(), v.name()));
+        rows.add(timed("evaluate", () -> evaluate(v.name(), seed, out, examples.size(), warmSeconds + seconds)));
+        last = out;
+      }
+    }
+    timings.put("total", total.elapsed(TimeUnit.MILLISECONDS) / 1e3);
+    Report report = new Report(data.source(), dims, ImmutableList.copyOf(rows), timings, last);
+    writeReport(root.resolve(variants.size() == 1 ? "demo-report.json" : "ablation-report.json"), report);
+    return report;
+  }
+
+  private Path init(DemoConfig run, Path folder) {
+    Qwen2Config shape = ModelInit.preset(run.preset());
+    int h = shape.hiddenSize();
+    dims = List.of(h, h / 2, h / 4);
+    Path tokenizer = folder.resolveSibling("tokenizer");
+    BundledTokenizer.writeTo(tokenizer);
+    ModelWriter.write(folder, shape, ModelInit.randomWeights(shape, run.seed()), tokenizer,
+        new SentenceTransformerSettings(dev.kalm.core.embed.Pooling.MEAN, run.maxLength(), Prompt.instruction(TASK)), null);
+    return folder;
+  }
+
+  private double train(DemoConfig run, Path from, Path to, List<TrainingExample> examples, int negatives, double ratio,
+      boolean matryoshka, long steps, String label) {
+    TrainerConfig.Builder b = TrainerConfig.builder().learningRate(run.learningRate()).steps(steps).warmupRatio(0.1)
+        .hardNegatives(negatives).maxLength(run.maxLength()).seed(run.seed()).queryInstruction(TASK)
+        .sampler(BatchSamplers.semiHomogeneous(Math.min(run.batchSize(), examples.size()), ratio, false));
+    if (matryoshka) {
+      b.matryoshka(dims, List.of(1.0, 0.3, 0.2));
+    }
+    ProgressBar bar = ProgressBar.stderr("train (" + label + ")");
+    Stopwatch watch = Stopwatch.createStarted();
+    double[] losses = {Double.NaN, Double.NaN};
+    try (Trainer trainer = Trainers.contrastive(from, b.build())) {
+      trainer.train(examples, to, new TrainingListener() {
+        @Override
+        public void onStep(StepReport r) {
+          bar.progress(r.step(), r.totalSteps());
+          losses[0] = Double.isNaN(losses[0]) ? r.loss() : losses[0];
+          losses[1] = r.loss();
+        }
+      });
+    }
+    bar.finish();
+    log.printf(Locale.ROOT, "%s: %d steps on %d examples, loss %.3f -> %.3f%n", label, steps, examples.size(), losses[0],
+        losses[1]);
+    return watch.elapsed(TimeUnit.MILLISECONDS) / 1e3;
+  }
+
+  private List<TrainingExample> mine(DemoConfig run, Path teacherFolder, Variant v) {
+    if (!v.filter() && !v.mine()) {
+      return data.train();
+    }
+    MiningConfig mining = MiningConfig.builder().filter(v.filter()).mine(v.mine()).negatives(run.hardNegatives())
+        .queryPrompt(Prompt.instruction(TASK)).seed(run.seed()).build();
+    ProgressBar bar = ProgressBar.stderr("mine (" + (v.filter() ? "filter + " : "") + (v.mine() ? "negatives" : "") + ")");
+    try (Embedder teacher = Embedders.load(teacherFolder, EmbedderConfig.builder().maxLength(run.maxLength()).build())) {
+      FilterResult result = DataFilters.rankingConsistency(teacher, mining, bar).filter(data.train());
+      bar.finish();
+      log.printf(Locale.ROOT, "mining with the warm-up model as teacher: %s%n", result.report().summary());
+      return result.examples();
+    }
+  }
+
+  private Row evaluate(String name, long seed, Path model, long kept, double trainSeconds) {
+    EvaluationConfig evaluation = EvaluationConfig.builder().queryPrompt(Prompt.instruction(TASK)).build();
+    List<Double> scores = new ArrayList<>();
+    double probe;
+    try (Embedder full = Embedders.load(model, EmbedderConfig.builder().maxLength(config.maxLength()).normalize(false)
+        .build())) {
+      Map<String, float[]> cache = new HashMap<>();
+      ProgressBar bar = ProgressBar.stderr("evaluate " + name);
+      for (int d : dims) {
+        scores.add(score(data.test(), new PrefixEmbedder(full, d, cache), evaluation, bar));
+      }
+      probe = score(data.trainProbe(), new PrefixEmbedder(full, dims.get(0), cache), evaluation, bar);
+      bar.finish();
+    }
+    return new Row(name, seed, scores, probe, kept, trainSeconds);
+  }
+
+  private static double score(BeirDataset set, Embedder embedder, EvaluationConfig evaluation, ProgressBar bar) {
+    return Evaluators.retrieval(set, evaluation).evaluate(embedder, bar).mainScore();
+  }
+
+  private <T> T timed(String step, java.util.function.Supplier<T> work) {
+    Stopwatch watch = Stopwatch.createStarted();
+    try {
+      return work.get();
+    } finally {
+      timings.merge(step, watch.elapsed(TimeUnit.MILLISECONDS) / 1e3, Double::sum);
+    }
+  }
+
+  private static String slug(String name) {
+    return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+  }
+
+  private static void writeReport(Path file, Report report) {
+    try {
+      com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+      com.google.gson.Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+      json.addProperty("source", report.source());
+      json.add("dims", gson.toJsonTree(report.dims()));
+      json.add("rows", gson.toJsonTree(report.rows()));
+      json.add("timings_s", gson.toJsonTree(report.timings()));
+      json.addProperty("model", String.valueOf(report.model()));
+      Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+          .toJson(json), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}
