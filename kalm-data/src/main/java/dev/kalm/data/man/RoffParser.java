@@ -84,19 +84,43 @@ final class RoffParser {
    * @param maxWords the most words of DESCRIPTION kept
    */
   static Parsed parse(String source, String fallbackName, int maxWords) {
-    RoffParser parser = new RoffParser(fallbackName, maxWords);
-    String[] lines = source.split("\r?\n|\r", -1);
-    if (isRedirect(lines)) {
+    if (isRedirect(new Lines(source))) {
       return new Parsed(fallbackName, "", "", true);
     }
-    parser.run(lines);
+    RoffParser parser = new RoffParser(fallbackName, maxWords);
+    parser.run(new Lines(source));
     return parser.result();
   }
 
+  /** The lines of a text, split at {@code \n}, {@code \r\n} or {@code \r}, produced one at a time. */
+  private static final class Lines {
+    private final String text;
+    private int pos;
+
+    Lines(String text) {
+      this.text = text;
+    }
+
+    boolean hasNext() {
+      return pos <= text.length();
+    }
+
+    String next() {
+      int n = text.length();
+      int end = pos;
+      while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+        end++;
+      }
+      String line = text.substring(pos, end);
+      pos = end < n && text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
+      return line;
+    }
+  }
+
   /** True when the first line that is neither blank nor a comment is a {@code .so} request. */
-  private static boolean isRedirect(String[] lines) {
-    for (String line : lines) {
-      String t = line.strip();
+  private static boolean isRedirect(Lines lines) {
+    while (lines.hasNext()) {
+      String t = lines.next().strip();
       if (t.isEmpty() || t.startsWith(".\\\"") || t.startsWith("'\\\"") || t.startsWith("\\\"") || t.equals(".")) {
         continue;
       }
@@ -105,17 +129,25 @@ final class RoffParser {
     return false;
   }
 
-  private void run(String[] lines) {
-    int i = 0;
-    while (i < lines.length && !done) {
-      String line = lines[i++];
-      if (skipUntil == null && braceSkip == 0 && !isMacroEnd(line)) {
-        while (endsWithContinuation(line) && i < lines.length) {
-          line = line.substring(0, line.length() - 1) + lines[i++];
+  private void run(Lines lines) {
+    while (lines.hasNext() && !done) {
+      String line = lines.next();
+      if (macroDepth > 0 && ++expandedLines > MAX_EXPANDED_LINES) {
+        return;
+      }
+      if (skipUntil == null && braceSkip == 0 && !isMacroEnd(line) && endsWithContinuation(line)) {
+        StringBuilder joined = new StringBuilder(line.length() * 2);
+        joined.append(line, 0, line.length() - 1);
+        while (lines.hasNext()) {
+          String next = lines.next();
+          if (endsWithContinuation(next)) {
+            joined.append(next, 0, next.length() - 1);
+          } else {
+            joined.append(next);
+            break;
+          }
         }
-        if (endsWithContinuation(line)) {
-          line = line.substring(0, line.length() - 1);
-        }
+        line = joined.toString();
       }
       line(line);
     }
@@ -260,9 +292,7 @@ final class RoffParser {
       return;
     }
     List<Token> tokens = RoffTokens.split(args);
-    String body = substituteArguments(macros.get(name), name, tokens);
-    String[] lines = body.split("\n", -1);
-    expandedLines += lines.length;
+    Lines lines = new Lines(substituteArguments(macros.get(name), name, tokens));
     Integer savedCount = state.registers.get(".$");
     state.registers.put(".$", tokens.size());
     macroDepth++;
