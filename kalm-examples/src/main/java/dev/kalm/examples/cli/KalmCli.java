@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       MineCommand.class,
       ConvertCommand.class,
+      SearchCommand.class,
     })
 public final class KalmCli implements Runnable {
 
