@@ -19,17 +19,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
@@ -115,8 +118,7 @@ public final class ManPages {
   public static ManScan read(List<Path> roots, int maxWords) {
     checkNotNull(roots, "roots");
     checkArgument(maxWords >= 1, "maxWords must be >= 1, got %s", maxWords);
-    List<String> problems = Collections.synchronizedList(new ArrayList<>());
-    int[] unreadable = {0};
+    List<String> problems = new ArrayList<>(); // one per unreadable file or folder
     List<Candidate> candidates = new ArrayList<>();
     Set<Path> seenRoots = new HashSet<>();
     for (Path root : roots) {
@@ -126,7 +128,7 @@ public final class ManPages {
       for (int digit = 1; digit <= 9; digit++) {
         Path folder = root.resolve("man" + digit);
         if (Files.isDirectory(folder)) {
-          list(folder, digit, candidates, problems, unreadable);
+          list(folder, digit, candidates, problems);
         }
       }
     }
@@ -138,11 +140,10 @@ public final class ManPages {
     for (Candidate c : candidates) {
       Object key;
       try {
-        Object fileKey = Files.readAttributes(c.path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Object fileKey = Files.readAttributes(c.path, BasicFileAttributes.class).fileKey();
         key = fileKey != null ? fileKey : c.path.toRealPath();
       } catch (IOException e) {
-        unreadable[0]++;
-        problem(problems, c.path + ": " + describe(e));
+        problems.add(c.path + ": " + describe(e));
         continue;
       }
       if (seenFiles.add(key)) {
@@ -151,32 +152,30 @@ public final class ManPages {
         links++;
       }
     }
-    Map<Candidate, Object> results = Collections.synchronizedMap(new IdentityHashMap<>());
-    chosen.parallelStream().forEach(c -> results.put(c, readOne(c, maxWords)));
+    List<Object> results = chosen.parallelStream().map(c -> readOne(c, maxWords)).toList();
     List<ManPage> pages = new ArrayList<>();
     int redirects = 0;
-    for (Candidate c : chosen) {
-      Object result = results.get(c);
+    for (int i = 0; i < chosen.size(); i++) {
+      Candidate c = chosen.get(i);
+      Object result = results.get(i);
       if (result instanceof ManPage page) {
         pages.add(page);
       } else if (result instanceof IOException e) {
-        unreadable[0]++;
-        problem(problems, c.path + ": " + describe(e));
+        problems.add(c.path + ": " + describe(e));
       } else {
         redirects++;
       }
     }
     pages.sort(Comparator.comparing(p -> p.path().toString()));
-    List<String> sortedProblems = new ArrayList<>(problems);
-    Collections.sort(sortedProblems);
-    return new ManScan(ImmutableList.copyOf(pages), candidates.size(), redirects, links, unreadable[0],
-        ImmutableList.copyOf(sortedProblems.subList(0, Math.min(MAX_PROBLEMS, sortedProblems.size()))));
+    Collections.sort(problems);
+    return new ManScan(ImmutableList.copyOf(pages), candidates.size(), redirects, links, problems.size(),
+        ImmutableList.copyOf(problems.subList(0, Math.min(MAX_PROBLEMS, problems.size()))));
   }
 
   /** A page file found in a {@code manN} folder. */
   private record Candidate(Path path, String section, String stem, boolean gzipped) {}
 
-  private static void list(Path folder, int digit, List<Candidate> out, List<String> problems, int[] unreadable) {
+  private static void list(Path folder, int digit, List<Candidate> out, List<String> problems) {
     try (Stream<Path> files = Files.list(folder)) {
       files.forEach(path -> {
         String name = path.getFileName().toString();
@@ -192,8 +191,7 @@ public final class ManPages {
         out.add(new Candidate(path, String.valueOf(digit), base.substring(0, dot), gzipped));
       });
     } catch (IOException | UncheckedIOException e) {
-      unreadable[0]++;
-      problem(problems, folder + ": " + describe(e));
+      problems.add(folder + ": " + describe(e));
     }
   }
 
@@ -211,10 +209,6 @@ public final class ManPages {
       return Boolean.FALSE;
     }
     return new ManPage(parsed.name(), c.section, parsed.summary(), parsed.description(), c.path);
-  }
-
-  private static void problem(List<String> problems, String message) {
-    problems.add(message);
   }
 
   private static String describe(Exception e) {
@@ -392,7 +386,7 @@ public final class ManPages {
   }
 
   private static Map<ManPage, String> documentIds(List<ManPage> corpus) {
-    Map<ManPage, String> ids = new java.util.HashMap<>();
+    Map<ManPage, String> ids = new HashMap<>();
     for (int i = 0; i < corpus.size(); i++) {
       ids.putIfAbsent(corpus.get(i), "d" + i);
     }
@@ -412,8 +406,10 @@ public final class ManPages {
     try {
       Path parent = target.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      tmp = Files.createTempFile(parent, target.getFileName().toString(), ".partial");
-      try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      // not Files.createTempFile: that makes the file readable by its owner only
+      tmp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".partial");
+      try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
         for (String line : lines) {
           out.write(line);
           out.write('\n');

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The embeddings of a corpus's documents, saved to a file so that a corpus is embedded once and searched
@@ -203,8 +204,9 @@ public final class EmbeddingIndex {
     Path tmp = null;
     try {
       Files.createDirectories(parent);
-      tmp = Files.createTempFile(parent, file.getFileName().toString(), ".partial");
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      // not Files.createTempFile: that makes the file readable by its owner only
+      tmp = parent.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".partial");
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
         ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 8 + json.length).order(ByteOrder.BIG_ENDIAN);
         head.put(MAGIC).putInt(VERSION).putInt(json.length).put(json).flip();
         writeFully(channel, head);
