@@ -76,7 +76,7 @@ class EmbeddingIndexTest {
   void searchRanksByScore() {
     FakeEmbedder embedder = FakeEmbedder.bagOfWords(64);
     EmbeddingIndex index = EmbeddingIndex.build(embedder, docs(), PRINT, ProgressListener.NONE);
-    SearchResults top = index.search(embedder.embed(List.of("copy files", "mount filesystem")), 3);
+    SearchResults top = index.search(embedder.embed(List.of("copy files", "mount filesystem"), Prompt.none()), 3);
     assertEquals("cp", index.ids().get(top.id(0, 0)));
     assertEquals("mount", index.ids().get(top.id(1, 0)));
     float[] scores = top.scores(0);
