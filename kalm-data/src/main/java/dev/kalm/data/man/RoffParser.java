@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the NAME and DESCRIPTION sections of a manual page written with the man or mdoc macros, as plain
- * text. A best-effort renderer, not a typesetter: fonts, spacing and layout requests vanish, macro
- * definitions ({@code .de}) and ignored blocks ({@code .ig}) are skipped, strings ({@code .ds}) are
- * expanded, conditionals are evaluated as nroff would for the simple conditions ({@code n}, {@code t},
- * {@code !}, string comparisons, {@code d name}), anything unknown is dropped. Never throws. Not
- * thread-safe: one instance per page.
+ * text. A best-effort renderer, not a typesetter: fonts, spacing and layout requests vanish; page-defined
+ * macros ({@code .de}) are expanded with their arguments (depth and total lines bounded); ignored blocks
+ * ({@code .ig}) are skipped; strings ({@code .ds}), number registers ({@code .nr}) and translations
+ * ({@code .tr}) apply; conditionals are evaluated as groff's nroff mode would for the simple conditions
+ * ({@code n}, {@code t}, {@code !}, string comparisons, {@code d name}, {@code r name}, numeric
+ * expressions); unknown requests are dropped. When DESCRIPTION is missing, the first descriptive section
+ * stands in. Never throws. Not thread-safe: one instance per page.
  */
 final class RoffParser {
   /** What a page says about itself. Empty strings when a part is missing. */
