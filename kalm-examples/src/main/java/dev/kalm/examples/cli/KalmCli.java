@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SynthCommand.class,
       EvalCommand.class,
       DemoCommand.class,
+      SearchCommand.class,
     })
 public final class KalmCli implements Runnable {
 
