@@ -3,9 +3,9 @@ package dev.kalm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.common.collect.ImmutableMap;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.example.TrainingExamples;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.EvaluationHooks;
 import dev.kalm.train.eval.Evaluators;
@@ -24,18 +24,7 @@ class TrainingEvaluationTest {
   @Test
   void evaluatesEveryNStepsAndKeepsTheBestCheckpoint() {
     List<TrainingExample> examples = ContrastiveTrainerTest.examples(24);
-    ImmutableMap.Builder<String, String> corpus = ImmutableMap.builder();
-    ImmutableMap.Builder<String, String> queries = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, Integer>> qrels = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
-    for (int i = 0; i < examples.size(); i++) {
-      corpus.put("d" + i, examples.get(i).firstPositive());
-      queries.put("q" + i, examples.get(i).query());
-      qrels.put("q" + i, ImmutableMap.of("d" + i, 1));
-      extras.put("q" + i, ImmutableMap.of());
-    }
-    BeirDataset beir = new BeirDataset(tmp, "test", corpus.buildOrThrow(), queries.buildOrThrow(), qrels.buildOrThrow(),
-        extras.buildOrThrow());
+    BeirDataset beir = TrainingExamples.toRetrievalSet("train", examples);
     List<long[]> evaluatedAt = new ArrayList<>();
     Path out = tmp.resolve("out");
     TrainingResult result;

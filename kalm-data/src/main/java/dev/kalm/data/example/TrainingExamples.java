@@ -64,4 +64,23 @@ public final class TrainingExamples {
       return out.count();
     }
   }
+
+  /**
+   * A retrieval set from examples: query {@code q<i>} is example i's query, document {@code d<i>} its first
+   * positive, the only relevant document; the example's task is kept as the query's {@code task} field.
+   */
+  public static BeirDataset toRetrievalSet(String name, List<TrainingExample> examples) {
+    ImmutableMap.Builder<String, String> corpus = ImmutableMap.builder();
+    ImmutableMap.Builder<String, String> queries = ImmutableMap.builder();
+    ImmutableMap.Builder<String, ImmutableMap<String, Integer>> qrels = ImmutableMap.builder();
+    ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
+    for (int i = 0; i < examples.size(); i++) {
+      corpus.put("d" + i, examples.get(i).firstPositive());
+      queries.put("q" + i, examples.get(i).query());
+      qrels.put("q" + i, ImmutableMap.of("d" + i, 1));
+      extras.put("q" + i, ImmutableMap.of("task", examples.get(i).task()));
+    }
+    return new BeirDataset(Path.of(name), "test", corpus.buildOrThrow(), queries.buildOrThrow(), qrels.buildOrThrow(),
+        extras.buildOrThrow());
+  }
 }

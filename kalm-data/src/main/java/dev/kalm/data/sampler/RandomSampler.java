@@ -11,23 +11,10 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /** Shuffle everything, cut into batches, then separate duplicate texts. */
-final class RandomSampler implements BatchSampler {
-  private final int batchSize;
-  private final boolean dropLast;
+final class RandomSampler extends SizedSampler {
 
   RandomSampler(int batchSize, boolean dropLast) {
-    this.batchSize = batchSize;
-    this.dropLast = dropLast;
-  }
-
-  @Override
-  public int batchSize() {
-    return batchSize;
-  }
-
-  @Override
-  public boolean dropLast() {
-    return dropLast;
+    super(batchSize, dropLast);
   }
 
   @Override

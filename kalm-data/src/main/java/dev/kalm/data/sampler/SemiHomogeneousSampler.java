@@ -14,25 +14,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** KaLM's semi-homogeneous task batching (see {@link BatchSamplers#semiHomogeneous}). */
-final class SemiHomogeneousSampler implements BatchSampler {
-  private final int batchSize;
+final class SemiHomogeneousSampler extends SizedSampler {
   private final double ratio;
-  private final boolean dropLast;
 
   SemiHomogeneousSampler(int batchSize, double ratio, boolean dropLast) {
-    this.batchSize = batchSize;
+    super(batchSize, dropLast);
     this.ratio = ratio;
-    this.dropLast = dropLast;
-  }
-
-  @Override
-  public int batchSize() {
-    return batchSize;
-  }
-
-  @Override
-  public boolean dropLast() {
-    return dropLast;
   }
 
   @Override

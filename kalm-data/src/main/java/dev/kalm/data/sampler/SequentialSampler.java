@@ -10,23 +10,10 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /** Batches in input order, the same every epoch; identical texts in a batch are left as they are. */
-final class SequentialSampler implements BatchSampler {
-  private final int batchSize;
-  private final boolean dropLast;
+final class SequentialSampler extends SizedSampler {
 
   SequentialSampler(int batchSize, boolean dropLast) {
-    this.batchSize = batchSize;
-    this.dropLast = dropLast;
-  }
-
-  @Override
-  public int batchSize() {
-    return batchSize;
-  }
-
-  @Override
-  public boolean dropLast() {
-    return dropLast;
+    super(batchSize, dropLast);
   }
 
   @Override

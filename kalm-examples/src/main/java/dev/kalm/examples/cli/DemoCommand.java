@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--max-pages", defaultValue = "2000", description = "examples used at most (default: ${DEFAULT-VALUE})")
   int maxPages;
 
+  @Option(names = "--lr", description = "peak learning rate of both training stages (default: the preset's)")
+  Double lr;
+
   @Option(names = "--ablate", description = "run the ablation of the data techniques instead (each variant gets --minutes)")
   boolean ablate;
 
@@ -44,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() {
     DemoConfig defaults = DemoConfig.defaults(output);
     DemoConfig config = new DemoConfig(minutes, preset, seed, output, data, maxPages, defaults.testFraction(),
-        defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), defaults.learningRate());
+        defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), lr != null ? lr : defaults.learningRate());
     System.err.printf(Locale.ROOT, "kalm demo: %s, budget %.1f min, %d warm-up + %d final steps, seed %d%n",
         ablate ? "ablation" : "pipeline", minutes, config.warmupSteps(), config.finalSteps(), seed);
     Demo.Report report;
@@ -64,9 +67,9 @@ final class DemoCommand implements Callable<Integer> {
     Path model = report.model().toAbsolutePath();
     System.out.printf(Locale.ROOT, "%nReport: %s%n", output.toAbsolutePath().resolve(ablate ? "ablation-report.json" : "demo-report.json"));
     System.out.printf(Locale.ROOT, "Trained model (Hugging Face + sentence-transformers layout): %s%n", model);
-    System.out.printf(Locale.ROOT, "Try it:  ./kalm search --model %s --corpus docs.jsonl \"list directory contents\"%n", model);
-    System.out.printf(Locale.ROOT, "         ./kalm embed --model %s --instruction \"%s\" < queries.jsonl%n", model,
-        dev.kalm.core.embed.Prompt.DEFAULT_RETRIEVAL_TASK);
+    System.out.printf(Locale.ROOT, "Try it (the demo model takes queries without an instruction):%n");
+    System.out.printf(Locale.ROOT, "  ./kalm search --model %s --corpus docs.jsonl --query-instruction '' \"list directory contents\"%n", model);
+    System.out.printf(Locale.ROOT, "  ./kalm embed --model %s < texts.jsonl%n", model);
     return 0;
   }
 }

@@ -30,14 +30,14 @@ public record DemoConfig(double minutes, String preset, long seed, Path output, 
     checkArgument(batchSize >= 2, "batchSize must be >= 2, got %s", batchSize);
   }
 
-  /** The defaults: 10 minutes, small preset, seed 42, 2000 pages, 15 % test, 128 tokens, batch 16, 3 negatives. */
+  /** The defaults: 10 minutes, small preset, seed 42, 2000 pages, 15 % test, 128 tokens, batch 16, 3 negatives, lr 5e-4. */
   public static DemoConfig defaults(Path output) {
-    return new DemoConfig(10, "small", 42, output, null, 2000, 0.15, 128, 16, 3, 3e-4);
+    return new DemoConfig(10, "small", 42, output, null, 2000, 0.15, 128, 16, 3, 5e-4);
   }
 
-  /** Warm-up (in-batch negatives) steps: 5 per minute of budget, at least 2. */
+  /** Warm-up (in-batch negatives) steps: 10 per minute of budget, at least 2. */
   public long warmupSteps() {
-    return Math.max(2, Math.round(5 * minutes));
+    return Math.max(2, Math.round(10 * minutes));
   }
 
   /** Final-stage (mined negatives, Matryoshka, task batches) steps: 7 per minute, at least 2. */

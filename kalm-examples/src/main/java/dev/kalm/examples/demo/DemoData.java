@@ -1,7 +1,6 @@
 package dev.kalm.examples.demo;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.data.example.TrainingExample;
@@ -59,22 +58,6 @@ record DemoData(String source, ImmutableList<TrainingExample> train, BeirDataset
     List<TrainingExample> test = used.subList(0, testSize);
     List<TrainingExample> train = used.subList(testSize, used.size());
     return new DemoData(source + ", " + used.size() + " examples used", ImmutableList.copyOf(train),
-        retrievalSet("test", test), retrievalSet("train-probe", train.subList(0, Math.min(PROBE, train.size()))));
-  }
-
-  /** Query i and its first positive as document i. */
-  static BeirDataset retrievalSet(String name, List<TrainingExample> examples) {
-    ImmutableMap.Builder<String, String> corpus = ImmutableMap.builder();
-    ImmutableMap.Builder<String, String> queries = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, Integer>> qrels = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
-    for (int i = 0; i < examples.size(); i++) {
-      corpus.put("d" + i, examples.get(i).firstPositive());
-      queries.put("q" + i, examples.get(i).query());
-      qrels.put("q" + i, ImmutableMap.of("d" + i, 1));
-      extras.put("q" + i, ImmutableMap.of("task", examples.get(i).task()));
-    }
-    return new BeirDataset(Path.of(name), "test", corpus.buildOrThrow(), queries.buildOrThrow(), qrels.buildOrThrow(),
-        extras.buildOrThrow());
+        TrainingExamples.toRetrievalSet("test", test), TrainingExamples.toRetrievalSet("train-probe", train.subList(0, Math.min(PROBE, train.size()))));
   }
 }

@@ -3,17 +3,16 @@ package dev.kalm.train.eval;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
+import dev.kalm.core.Versions;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
-import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -89,42 +88,8 @@ public final class ResultFile {
     }
   }
 
-  /**
-   * Versions recorded in result files: {@code kalm} (from the kalm-train jar's Maven metadata, {@code
-   * "dev"} when run from classes), {@code java}, and {@code djl} when DJL's API is on the class path.
-   */
+  /** Versions recorded in result files: kalm, Java, DJL and PyTorch ({@link Versions#all()}). */
   public static ImmutableMap<String, String> versions() {
-    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
-    b.put("kalm", kalmVersion());
-    b.put("java", System.getProperty("java.version"));
-    String djl = djlVersion();
-    if (djl != null) {
-      b.put("djl", djl);
-    }
-    return b.buildOrThrow();
-  }
-
-  private static String kalmVersion() {
-    try (InputStream in = ResultFile.class.getResourceAsStream("/META-INF/maven/dev.kalm/kalm-train/pom.properties")) {
-      if (in != null) {
-        Properties p = new Properties();
-        p.load(in);
-        String v = p.getProperty("version");
-        if (v != null) {
-          return v;
-        }
-      }
-    } catch (IOException e) {
-      // fall through: the version is informative only
-    }
-    return "dev";
-  }
-
-  private static @Nullable String djlVersion() {
-    try {
-      return ai.djl.engine.Engine.getDjlVersion();
-    } catch (LinkageError | RuntimeException e) {
-      return null;
-    }
+    return ImmutableMap.copyOf(Versions.all());
   }
 }
