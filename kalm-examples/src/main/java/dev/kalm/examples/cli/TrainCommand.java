@@ -184,6 +184,8 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), total);
+          tokens += (long) (r.tokensPerSecond() * r.seconds());
+          seconds += r.seconds();
           JsonObject line = new JsonObject();
           line.addProperty("step", r.step());
           line.addProperty("epoch", r.epoch());
@@ -203,11 +205,17 @@ final class TrainCommand implements Callable<Integer> {
       }
       System.err.printf(Locale.ROOT, "kalm train: %d steps, loss %.4f -> %.4f in %.1f s; model in %s%n", result.steps(),
           result.firstLoss(), result.lastLoss(), result.seconds(), result.output());
+      if (seconds > 0) {
+        System.err.printf(Locale.ROOT, "kalm train: %.0f tokens/s; matmul peak of this machine now %.1f GFLOP/s%n",
+            tokens / seconds, Machine.matmulGflops(dev.kalm.core.device.Backends.cpu(), 1024));
+      }
     }
     return 0;
   }
 
   private BufferedWriter logWriter;
+  private long tokens;
+  private double seconds;
 
   private void writeLog(long step, String field, double value) {
     JsonObject line = new JsonObject();
