@@ -14,6 +14,7 @@ import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.ExampleReader;
+import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.ExampleWriter;
 import dev.kalm.data.example.ReadReport;
 import dev.kalm.data.example.TrainingExample;
@@ -185,6 +186,14 @@ public final class MineCommand implements Callable<Integer> {
     FilterReport filters = tally.report();
     ReadReport read = reader.report();
     err.print(summary(read, filters, seconds));
+    Map<String, Double> metrics = filters.parts().get(filters.parts().size() - 1).metrics();
+    double scoresPerSecond = metrics.getOrDefault("search_scores_per_second", 0.0);
+    if (scoresPerSecond > 0) {
+      double peak = Machine.matmulGflops(mining.search().backend(), 1024);
+      double achieved = scoresPerSecond * 2 * teacher.dimension() / 1e9;
+      err.printf(java.util.Locale.ROOT, "search: %.3g scores/s at dimension %d = %.1f GFLOP/s, %.0f %% of the matmul peak"
+          + " measured now (%.1f GFLOP/s)%n", scoresPerSecond, teacher.dimension(), achieved, 100 * achieved / peak, peak);
+    }
     if (report != null) {
       writeAtomically(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
           .toJson(reportJson(read, filters, written, seconds, mining)) + "\n");
