@@ -11,7 +11,6 @@ import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,8 +114,7 @@ public record ModelFolder(
           throw new ModelFormatException(file.path(), "tensor '" + key + "' has shape " + Arrays.toString(info.shape())
               + " but config.json implies " + shape);
         }
-        FloatBuffer data = file.floats(key);
-        return data;
+        return file.floatBytes(key);
       };
       return Qwen2Model.create(modelConfig, backend, source, path.toString());
     } finally {

@@ -6,13 +6,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.embed.Attention;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,8 +58,8 @@ public final class Qwen2Model implements AutoCloseable {
       ImmutableMap.Builder<String, NDArray> params = ImmutableMap.builder();
       for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
         Shape expected = new Shape(e.getValue());
-        FloatBuffer data = weights.load(e.getKey(), expected);
-        NDArray array = manager.create(data, expected);
+        ByteBuffer data = weights.load(e.getKey(), expected);
+        NDArray array = manager.create(data, expected, DataType.FLOAT32);
         array.setName(e.getKey());
         params.put(e.getKey(), array);
       }
@@ -72,8 +73,11 @@ public final class Qwen2Model implements AutoCloseable {
   /** Supplies one tensor's float32 data, checked against its expected shape. */
   @FunctionalInterface
   public interface WeightSource {
-    /** The data of tensor {@code name}, which must have {@code shape}. @throws RuntimeException naming the problem */
-    FloatBuffer load(String name, Shape shape);
+    /**
+     * The float32 data of tensor {@code name}, which must have {@code shape}, as native-order bytes in a direct
+     * buffer that the model then owns. @throws RuntimeException naming the problem
+     */
+    ByteBuffer load(String name, Shape shape);
   }
 
   /** Tensor names and shapes of a Qwen2 model with this config, in a fixed order. */
@@ -142,13 +146,22 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
     NDArray x = ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
     for (int l = 0; l < config.numLayers(); l++) {
-      String p = "layers." + l + ".";
-      NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
-      x = x.add(selfAttention(h, p, rope, additiveMask));
-      h = rmsNorm(x, param(p + "post_attention_layernorm.weight"));
-      x = x.add(mlp(h, p));
+      // Each layer's intermediates are released when the layer is done (autograd keeps what backward
+      // needs), so memory holds one layer's activations, not all of them.
+      try (NDScope layer = new NDScope()) {
+        String p = "layers." + l + ".";
+        NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
+        NDArray mid = x.add(selfAttention(h, p, rope, additiveMask));
+        h = rmsNorm(mid, param(p + "post_attention_layernorm.weight"));
+        NDArray out = mid.add(mlp(h, p));
+        NDScope.unregister(out);
+        x.close();
+        x = out;
+      }
     }
-    return rmsNorm(x, param("norm.weight"));
+    NDArray normed = rmsNorm(x, param("norm.weight"));
+    x.close();
+    return normed;
   }
 
   private NDArray selfAttention(NDArray h, String p, NDArray[] rope, NDArray additiveMask) {

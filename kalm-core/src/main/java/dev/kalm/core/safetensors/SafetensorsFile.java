@@ -177,17 +177,18 @@ public final class SafetensorsFile implements AutoCloseable {
   }
 
   /**
-   * A floating-point tensor as native-order float32, in a new direct buffer (F32 data is
-   * copied from the mapping, BF16/F16/F64 converted). @throws SafetensorsException for integer tensors
+   * A floating-point tensor as native-order float32 bytes in a new direct buffer (F32 data is copied from the
+   * mapping, BF16/F16/F64 converted). @throws SafetensorsException for integer tensors
    */
-  public FloatBuffer floats(String name) {
+  public ByteBuffer floatBytes(String name) {
     TensorInfo info = info(name);
     if (!info.dtype().isFloat()) {
       throw new SafetensorsException(path, "tensor '" + name + "' is " + info.dtype() + ", not floating point");
     }
     ByteBuffer raw = map(info);
     int n = Math.toIntExact(info.elementCount());
-    FloatBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    FloatBuffer out = bytes.asFloatBuffer();
     switch (info.dtype()) {
       case F32 -> out.put(raw.asFloatBuffer());
       case BF16 -> {
@@ -207,12 +208,12 @@ public final class SafetensorsFile implements AutoCloseable {
       }
       default -> throw new AssertionError(info.dtype());
     }
-    return out.rewind();
+    return bytes;
   }
 
   /** A floating-point tensor as a float array. */
   public float[] floatArray(String name) {
-    FloatBuffer buffer = floats(name);
+    FloatBuffer buffer = floatBytes(name).asFloatBuffer();
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;

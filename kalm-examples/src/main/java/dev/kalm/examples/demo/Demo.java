@@ -204,7 +204,8 @@ public final class Demo {
     }
     MiningConfig mining = MiningConfig.builder().filter(v.filter()).mine(v.mine()).negatives(run.hardNegatives())
         .queryPrompt(QUERY_PROMPT).seed(run.seed()).build();
-    ProgressBar bar = ProgressBar.stderr("mine (" + (v.filter() ? "filter + " : "") + (v.mine() ? "negatives" : "") + ")");
+    String what = v.filter() && v.mine() ? "filter + negatives" : v.filter() ? "filter" : "negatives";
+    ProgressBar bar = ProgressBar.stderr("mine (" + what + ")");
     try (Embedder teacher = Embedders.load(teacherFolder, EmbedderConfig.builder().maxLength(run.maxLength()).build())) {
       FilterResult result = DataFilters.rankingConsistency(teacher, mining, bar).filter(data.train());
       bar.finish();
