@@ -103,13 +103,15 @@ final class ContrastiveTrainer implements Trainer {
           lossSum += step.accumulate(t.queries(), t.passages(), 1.0 / config.gradAccumulation());
         }
         double gradNorm = adam.gradientNorm();
+        checkState(Double.isFinite(gradNorm) && Double.isFinite(lossSum),
+            "loss %s or gradient norm %s is not finite at step %s (no update applied): lower the learning rate",
+            lossSum / config.gradAccumulation(), gradNorm, s);
         double scale = config.gradClip() > 0 && gradNorm > config.gradClip() ? config.gradClip() / (gradNorm + 1e-6) : 1.0;
         double lr = config.learningRate() * config.schedule().factor(s - 1, totalSteps, warmup);
         adam.update(lr, scale);
         adam.zeroGradients();
         double seconds = (System.nanoTime() - stepStart) / 1e9;
         double stepLoss = lossSum / config.gradAccumulation();
-        checkState(Double.isFinite(stepLoss), "loss is %s at step %s: lower the learning rate", (Object) stepLoss, (Object) s);
         firstLoss = Double.isNaN(firstLoss) ? stepLoss : firstLoss;
         lastLoss = stepLoss;
         listener.onStep(new StepReport(s, totalSteps, cursor.epoch(), stepLoss, lr, gradNorm, tokens / seconds, seconds));

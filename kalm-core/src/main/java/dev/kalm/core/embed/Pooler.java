@@ -71,6 +71,7 @@ public final class Pooler {
     if (!normalize) {
       return v;
     }
-    return v.div(v.norm(new int[] {1}, true).maximum(NORM_FLOOR));
+    // |v| as sqrt(max(sum v^2, floor^2)): unlike norm(), its gradient stays finite for a zero vector.
+    return v.div(v.square().sum(new int[] {1}, true).maximum(NORM_FLOOR * NORM_FLOOR).sqrt());
   }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.jni.JniUtils;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.embed.Attention;
@@ -145,22 +146,28 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray[] rope = rope(batch, length);
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
     NDArray x = ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    // Without gradient, each layer's intermediates are closed as soon as the layer is done, so memory holds
+    // one layer's activations. With gradient they must stay open until backward: PyTorch keeps the tensors
+    // it saved, but not the Java buffers behind small constants (scalars) that DJL created for them.
+    boolean release = !JniUtils.isGradMode();
     for (int l = 0; l < config.numLayers(); l++) {
-      // Each layer's intermediates are released when the layer is done (autograd keeps what backward
-      // needs), so memory holds one layer's activations, not all of them.
-      try (NDScope layer = new NDScope()) {
-        String p = "layers." + l + ".";
-        NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
-        NDArray mid = x.add(selfAttention(h, p, rope, additiveMask));
-        h = rmsNorm(mid, param(p + "post_attention_layernorm.weight"));
-        NDArray out = mid.add(mlp(h, p));
+      String p = "layers." + l + ".";
+      NDScope layer = release ? new NDScope() : null;
+      NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
+      NDArray mid = x.add(selfAttention(h, p, rope, additiveMask));
+      h = rmsNorm(mid, param(p + "post_attention_layernorm.weight"));
+      NDArray out = mid.add(mlp(h, p));
+      if (release) {
         NDScope.unregister(out);
+        layer.close();
         x.close();
-        x = out;
       }
+      x = out;
     }
     NDArray normed = rmsNorm(x, param("norm.weight"));
-    x.close();
+    if (release) {
+      x.close();
+    }
     return normed;
   }
 
