@@ -30,6 +30,18 @@ final class Embedding {
   }
 
   /** The number of distinct texts of a list. */
+  /**
+   * Embeds sentence pairs without prompt: rows {@code 0..n-1} are the first sentences, rows {@code n..2n-1}
+   * the second ones.
+   */
+  static <P> float[][] pairs(Embedder embedder, ProgressListener progress, List<P> pairs,
+      java.util.function.Function<P, String> first, java.util.function.Function<P, String> second) {
+    List<String> texts = new java.util.ArrayList<>(2 * pairs.size());
+    pairs.forEach(p -> texts.add(first.apply(p)));
+    pairs.forEach(p -> texts.add(second.apply(p)));
+    return new Embedding(embedder, progress, distinct(texts)).embed(texts, Prompt.none());
+  }
+
   static int distinct(List<String> texts) {
     return new LinkedHashSet<>(texts).size();
   }

@@ -3,11 +3,9 @@ package dev.kalm.train.eval;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.progress.ProgressListener;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,11 +58,7 @@ final class PairClassificationEvaluator implements Evaluator {
   public EvaluationResult evaluate(Embedder embedder, ProgressListener progress) {
     long start = System.nanoTime();
     int n = pairs.size();
-    List<String> texts = new ArrayList<>(2 * n);
-    pairs.forEach(p -> texts.add(p.sentence1()));
-    pairs.forEach(p -> texts.add(p.sentence2()));
-    Embedding embedding = new Embedding(embedder, progress, Embedding.distinct(texts));
-    float[][] v = embedding.embed(texts, Prompt.none());
+    float[][] v = Embedding.pairs(embedder, progress, pairs, Pair::sentence1, Pair::sentence2);
     boolean[] labels = new boolean[n];
     double[] cosine = new double[n], manhattan = new double[n], euclidean = new double[n], dot = new double[n];
     for (int i = 0; i < n; i++) {

@@ -3,11 +3,9 @@ package dev.kalm.train.eval;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.progress.ProgressListener;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,11 +44,7 @@ final class StsEvaluator implements Evaluator {
   public EvaluationResult evaluate(Embedder embedder, ProgressListener progress) {
     long start = System.nanoTime();
     int n = pairs.size();
-    List<String> texts = new ArrayList<>(2 * n);
-    pairs.forEach(p -> texts.add(p.sentence1()));
-    pairs.forEach(p -> texts.add(p.sentence2()));
-    Embedding embedding = new Embedding(embedder, progress, Embedding.distinct(texts));
-    float[][] v = embedding.embed(texts, Prompt.none());
+    float[][] v = Embedding.pairs(embedder, progress, pairs, Pair::sentence1, Pair::sentence2);
     double[] gold = new double[n];
     double[] cosine = new double[n];
     double[] manhattan = new double[n];
