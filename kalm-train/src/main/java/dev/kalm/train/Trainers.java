@@ -37,8 +37,29 @@ public final class Trainers {
     return open(checkpoint, config, checkpoint, null);
   }
 
+  /**
+   * The trainer trains the transformer with plain pooling; a folder whose sentence-transformers pipeline does more
+   * (Dense modules, prompt excluded from pooling, lower-casing) would silently lose it, so it is refused.
+   */
+  private static void refuseUntrainedModules(ModelFolder base) {
+    var modules = base.modules();
+    if (!modules.dense().isEmpty()) {
+      throw new IllegalArgumentException(base.path() + " has Dense module(s) " + modules.dense()
+          + ": kalm trains the transformer only, and the checkpoint would lose them; remove them from modules.json first");
+    }
+    if (!modules.includePrompt()) {
+      throw new IllegalArgumentException(base.path() + ": the pooling module has include_prompt=false, which the "
+          + "trainer does not apply (it pools over the prompt too); set it to true to train this folder");
+    }
+    if (modules.doLowerCase()) {
+      throw new IllegalArgumentException(base.path() + ": sentence_bert_config.json has do_lower_case=true, which "
+          + "the trainer does not apply; set it to false to train this folder");
+    }
+  }
+
   private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
+    refuseUntrainedModules(base);
     if (resume != null) {
       TrainerState.read(resume); // fail early, naming the file, when the folder is not a checkpoint
     }
