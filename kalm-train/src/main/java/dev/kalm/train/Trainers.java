@@ -1,6 +1,7 @@
 package dev.kalm.train;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.Qwen2Model;
@@ -60,6 +61,9 @@ public final class Trainers {
   private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
     refuseUntrainedModules(base);
+    if (config.pooling() == null) {
+      config = config.toBuilder().pooling(base.pooling() != null ? base.pooling() : Pooling.MEAN).build();
+    }
     if (resume != null) {
       TrainerState.read(resume); // fail early, naming the file, when the folder is not a checkpoint
     }

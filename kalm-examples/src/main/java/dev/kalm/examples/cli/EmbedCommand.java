@@ -42,6 +42,8 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin AttentionOption attentionOption;
+
   @Option(names = "--pooling", description = "mean | last | first (default: the model folder's, else mean)")
   String pooling;
 
@@ -74,7 +76,7 @@ final class EmbedCommand implements Callable<Integer> {
     String source = input == null ? "stdin" : input.toString();
     List<JsonObject> stdinLines = input == null ? readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source)) : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
-    EmbedderConfig.Builder config = modelOptions.configBuilder().dimension(dim).normalize(!noNormalize);
+    EmbedderConfig.Builder config = modelOptions.configBuilder().attention(attentionOption.attention()).dimension(dim).normalize(!noNormalize);
     if (pooling != null) {
       config.pooling(Pooling.parse(pooling));
     }

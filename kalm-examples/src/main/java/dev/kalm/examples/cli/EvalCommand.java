@@ -62,6 +62,8 @@ public final class EvalCommand implements Callable<Integer> {
           + "(default: the model folder's default prompt, if any). Documents and symmetric tasks get none.")
   String queryInstruction;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
       description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
   int maxLength;
@@ -121,6 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
         .build();
     EmbedderConfig embedderConfig = EmbedderConfig.builder()
         .maxLength(maxLength)
+        .attention(attentionOption.attention())
         .dimension(dimension)
         .batchTokens(batchTokens)
         .device(device == null ? DeviceChoice.fromEnvironment() : DeviceChoice.parse(device))

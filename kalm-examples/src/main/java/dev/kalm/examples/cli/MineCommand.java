@@ -116,6 +116,8 @@ public final class MineCommand implements Callable<Integer> {
       description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
   int batchTokens;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
   Path report;
 
@@ -127,6 +129,7 @@ public final class MineCommand implements Callable<Integer> {
     MiningConfig mining = miningConfig();
     EmbedderConfig embedderConfig = EmbedderConfig.builder()
         .maxLength(maxLength)
+        .attention(attentionOption.attention())
         .batchTokens(batchTokens)
         .device(DeviceChoice.parse(device))
         .build();

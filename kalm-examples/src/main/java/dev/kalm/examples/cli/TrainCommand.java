@@ -145,6 +145,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lenient", description = "skip and count bad data lines instead of stopping")
   boolean lenient;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
+  @picocli.CommandLine.Mixin RecipeOption recipeOption;
+
   @Override
   public Integer call() throws IOException {
     TrainerConfig config = config();
@@ -261,6 +265,8 @@ final class TrainCommand implements Callable<Integer> {
     if (device != null) {
       b.device(device);
     }
+    b.attention(attentionOption.attention());
+    recipeOption.applyUnlessGiven(b, model);
     return b.build();
   }
 
