@@ -64,8 +64,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin AttentionOption attentionOption;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-length", defaultValue = "0", paramLabel = "N",
+      description = "Tokens kept per text; 0 = the model folder's max_seq_length (sentence_bert_config.json), else 512 "
+          + "(default: ${DEFAULT-VALUE}).")
   int maxLength;
 
   @Option(names = "--dim", defaultValue = "0", paramLabel = "N",

@@ -101,8 +101,9 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--record-scores", description = "Write the teacher's scores into pos_scores / neg_scores.")
   boolean recordScores;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens per text the teacher sees (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-length", defaultValue = "0", paramLabel = "N",
+      description = "Tokens per text the teacher sees; 0 = the model folder's max_seq_length (sentence_bert_config.json), "
+          + "else 512 (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")

@@ -10,7 +10,9 @@ final class ModelOptions {
   @Option(names = "--model", required = true, description = "model folder (Hugging Face layout, e.g. from `kalm init`)")
   Path model;
 
-  @Option(names = "--max-length", defaultValue = "512", description = "tokens kept per text (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-length", defaultValue = "0",
+      description = "tokens kept per text; 0 = the model folder's max_seq_length (sentence_bert_config.json), else 512 "
+          + "(default: ${DEFAULT-VALUE})")
   int maxLength;
 
   @Option(names = "--batch-tokens", defaultValue = "16384",

@@ -70,6 +70,36 @@ class AttentionAndRecipeTest {
     }
   }
 
+  @Test
+  void maxLengthDefaultsToTheFoldersMaxSeqLength() throws Exception {
+    Path folder = tmp.resolve("short");
+    CliRunner.Result r = CliRunner.run("init", "--preset", "qwen3-tiny", "--output", folder.toString(), "--seed", "4",
+        "--pooling", "last");
+    assertEquals(0, r.exitCode(), r.err());
+    Files.writeString(folder.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 4, \"do_lower_case\": false}");
+    Path saved = model;
+    model = folder;
+    try {
+      float[] cli = embedCli();
+      try (Embedder api = Embedders.load(folder, EmbedderConfig.builder().maxLength(4).device(DeviceChoice.CPU).build());
+          Embedder full = Embedders.load(folder, EmbedderConfig.builder().maxLength(512).device(DeviceChoice.CPU)
+              .build())) {
+        float[] want = api.embed("grep searches files for patterns");
+        float[] longer = full.embed("grep searches files for patterns");
+        double same = 0;
+        double differs = 0;
+        for (int i = 0; i < want.length; i++) {
+          same = Math.max(same, Math.abs(want[i] - cli[i]));
+          differs = Math.max(differs, Math.abs(longer[i] - cli[i]));
+        }
+        assertTrue(same < 1e-6, "CLI uses max_seq_length 4: " + same);
+        assertTrue(differs > 1e-3, "and not 512: " + differs);
+      }
+    } finally {
+      model = saved;
+    }
+  }
+
   private static float[] embedCli(String... extra) {
     String[] args = new String[4 + extra.length];
     args[0] = "embed";
