@@ -1,6 +1,7 @@
 package dev.kalm.examples.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.Personas;
 import dev.kalm.data.synth.SynthConfig;
@@ -11,14 +12,9 @@ import dev.kalm.data.synth.TaskType;
 import dev.kalm.data.synth.llm.LlmClient;
 import dev.kalm.data.synth.llm.LlmClients;
 import dev.kalm.data.synth.llm.LlmConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -196,19 +192,7 @@ public final class SynthCommand implements Callable<Integer> {
     err.println(r.summary());
     err.flush();
     if (report != null) {
-      writeAtomically(report, new GsonBuilder().setPrettyPrinting().create().toJson(r.toJson()) + "\n");
-    }
-  }
-
-  private static void writeAtomically(Path file, String text) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().create().toJson(r.toJson()) + "\n");
     }
   }
 }
