@@ -1,6 +1,5 @@
 package dev.kalm.examples.cli;
 
-import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./kalm eval}: scores a model on one data set the way MTEB does and prints the result JSON. */
@@ -37,9 +37,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR",
-      description = "Model folder (Hugging Face Qwen2 + sentence-transformers layout).")
-  Path model;
+  @Mixin ModelOptions modelOptions;
+
+  @Mixin BatchOptions batchOptions;
 
   @Option(names = "--task", required = true, paramLabel = "TASK", converter = TaskConverter.class,
       description = "One of retrieval, bitext, sts, pair, classification, clustering, reranking.")
@@ -62,21 +62,9 @@ public final class EvalCommand implements Callable<Integer> {
           + "(default: the model folder's default prompt, if any). Documents and symmetric tasks get none.")
   String queryInstruction;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
-  int maxLength;
-
   @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
       description = "Matryoshka dimension, 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dimension;
-
-  @Option(names = "--batch-tokens", defaultValue = "16384", paramLabel = "N",
-      description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
-  int batchTokens;
-
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu",
-      description = "Device (default: -Dkalm.device, else KALM_DEVICE, else auto).")
-  String device;
 
   @Option(names = "--output", paramLabel = "FILE.json",
       description = "Also write the result JSON to this file (atomically).")
@@ -119,22 +107,17 @@ public final class EvalCommand implements Callable<Integer> {
         .samplesPerLabel(samplesPerLabel)
         .seed(seed)
         .build();
-    EmbedderConfig embedderConfig = EmbedderConfig.builder()
-        .maxLength(maxLength)
-        .dimension(dimension)
-        .batchTokens(batchTokens)
-        .device(device == null ? DeviceChoice.fromEnvironment() : DeviceChoice.parse(device))
-        .build();
+    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).dimension(dimension).build();
     // Read and check the data before loading the model, so that data errors come fast.
     Evaluator evaluator = Evaluators.create(task, data, split, train, config);
     err.println("kalm eval: " + evaluator.name());
     err.flush();
-    try (Embedder embedder = Embedders.load(model, embedderConfig)) {
+    try (Embedder embedder = Embedders.load(modelOptions.model, embedderConfig)) {
       EvaluationResult result = evaluator.evaluate(embedder, progress(err));
       Map<String, Object> description = describe(embedder, config);
-      String json = ResultFile.json(result, model.toString(), description);
+      String json = ResultFile.json(result, modelOptions.model.toString(), description);
       if (output != null) {
-        ResultFile.write(output, result, model.toString(), description);
+        ResultFile.write(output, result, modelOptions.model.toString(), description);
       }
       out.print(json);
       out.flush();
