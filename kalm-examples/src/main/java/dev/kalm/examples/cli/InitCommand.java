@@ -4,12 +4,9 @@ import dev.kalm.core.embed.Attention;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.model.ModelInit;
-import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import dev.kalm.core.tokenize.BundledTokenizer;
 import com.google.gson.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,32 +37,19 @@ final class InitCommand implements Callable<Integer> {
   String pooling;
 
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
     Qwen2Config config = ModelInit.preset(preset).withAttention(Attention.parse(attention));
-    Path tokenizerSource = tokenizer;
-    Path extracted = null;
-    if (tokenizerSource == null) {
-      extracted = Files.createTempDirectory("kalm-tokenizer");
-      BundledTokenizer.writeTo(extracted);
-      tokenizerSource = extracted;
-    }
-    try {
-      long start = System.nanoTime();
-      JsonObject provenance = new JsonObject();
-      provenance.addProperty("created_by", "kalm init");
-      provenance.addProperty("preset", preset);
-      provenance.addProperty("seed", seed);
-      ModelWriter.write(output, config, ModelInit.randomWeights(config, seed), tokenizerSource,
-          new SentenceTransformerSettings(Pooling.parse(pooling), 512, Prompt.instruction(Prompt.DEFAULT_RETRIEVAL_TASK)),
-          provenance);
-      System.err.printf(Locale.ROOT, "kalm init: wrote %s (%s, %.1fM parameters, hidden %d, %d layers) in %.1f s%n",
-          output, preset, config.parameterCount() / 1e6, config.hiddenSize(), config.numLayers(),
-          (System.nanoTime() - start) / 1e9);
-      return 0;
-    } finally {
-      if (extracted != null) {
-        com.google.common.io.MoreFiles.deleteRecursively(extracted, com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE);
-      }
-    }
+    long start = System.nanoTime();
+    JsonObject provenance = new JsonObject();
+    provenance.addProperty("created_by", "kalm init");
+    provenance.addProperty("preset", preset);
+    provenance.addProperty("seed", seed);
+    ModelInit.writeRandom(output, config, seed, tokenizer,
+        new SentenceTransformerSettings(Pooling.parse(pooling), 512, Prompt.instruction(Prompt.DEFAULT_RETRIEVAL_TASK)),
+        provenance);
+    System.err.printf(Locale.ROOT, "kalm init: wrote %s (%s, %.1fM parameters, hidden %d, %d layers) in %.1f s%n",
+        output, preset, config.parameterCount() / 1e6, config.hiddenSize(), config.numLayers(),
+        (System.nanoTime() - start) / 1e9);
+    return 0;
   }
 }
