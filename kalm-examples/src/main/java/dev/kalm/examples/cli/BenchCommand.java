@@ -6,10 +6,9 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.model.ModelInit;
-import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import dev.kalm.core.tokenize.BundledTokenizer;
+import dev.kalm.core.progress.ResidentMemory;
 import dev.kalm.examples.bench.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +18,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,8 +41,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--words", defaultValue = "40", description = "words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE})")
   int words;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384", description = "token budget per batch (default: ${DEFAULT-VALUE})")
-  int batchTokens;
+  @Mixin BatchOptions batchOptions;
 
   @Option(names = "--memory", description = "memory check: embed --texts in rounds of 10,000 and report resident memory after each")
   boolean memory;
@@ -54,14 +53,11 @@ final class BenchCommand implements Callable<Integer> {
     Path tmp = null;
     if (folder == null) {
       tmp = Files.createTempDirectory("kalm-bench");
-      Qwen2Config config = ModelInit.preset(preset);
-      BundledTokenizer.writeTo(tmp.resolve("tokenizer"));
       folder = tmp.resolve("model");
-      ModelWriter.write(folder, config, ModelInit.randomWeights(config, 1), tmp.resolve("tokenizer"),
-          SentenceTransformerSettings.kalm(), null);
+      ModelInit.writeRandom(folder, ModelInit.preset(preset), 1, null, SentenceTransformerSettings.kalm(), null);
     }
     List<String> corpus = syntheticTexts(texts, words, 7);
-    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchTokens).maxLength(512)
+    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchOptions.batchTokens).maxLength(512)
         .device(dev.kalm.core.device.DeviceChoice.CPU).build();
     try (Embedder embedder = Embedders.load(folder, config)) {
       Qwen2Config shape = dev.kalm.core.model.ModelFolder.read(folder).config();
@@ -102,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
     double last = -1;
     for (int done = 0, r = 0; done < texts; done += round, r++) {
       embedder.embed(syntheticTexts(Math.min(round, texts - done), 8, 100 + r));
-      last = Machine.residentMib();
+      last = ResidentMemory.mib();
       if (r == 0) {
         warm = last;
       }

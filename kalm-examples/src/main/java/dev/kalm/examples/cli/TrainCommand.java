@@ -1,7 +1,6 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.JsonObject;
-import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.device.Backends;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.TrainingExample;
@@ -12,6 +11,7 @@ import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingLog;
 import dev.kalm.train.TrainingResult;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.train.eval.EvaluationConfig;
@@ -20,19 +20,16 @@ import dev.kalm.train.eval.EvaluationHooks;
 import dev.kalm.train.eval.EvaluationTask;
 import dev.kalm.train.eval.Evaluators;
 import dev.kalm.train.optim.LrSchedule;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kalm train}: contrastive fine-tuning on training JSON Lines. */
@@ -40,8 +37,7 @@ import picocli.CommandLine.Option;
     description = {"Fine-tune a model contrastively (InfoNCE with in-batch and hard negatives, optional Matryoshka loss).",
         "Writes the final model to --output and checkpoints to --output/checkpoint-<step>."})
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "starting model folder (e.g. from `kalm init`)")
-  Path model;
+  @Mixin ModelOptions modelOptions;
 
   @Option(names = "--data", required = true, description = "training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them")
   Path data;
@@ -89,9 +85,6 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--mrl-weights", split = ",", description = "Matryoshka loss weights, e.g. 1,0.3,0.2,0.1,0.1 (default: all 1)")
   List<Double> mrlWeights;
 
-  @Option(names = "--max-length", defaultValue = "512", description = "tokens per text (default: ${DEFAULT-VALUE})")
-  int maxLength;
-
   @Option(names = "--grad-clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
   double gradClip;
 
@@ -126,9 +119,6 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log", description = "JSON Lines log, one object per step")
   Path log;
 
-  @Option(names = "--device", converter = DeviceOption.class, description = "auto | cpu | gpu (default: auto)")
-  DeviceChoice device;
-
   @Option(names = "--eval-data", description = "evaluate on this data every --eval-every steps and keep the best model as <output>/checkpoint-best")
   Path evalData;
 
@@ -146,26 +136,22 @@ final class TrainCommand implements Callable<Integer> {
   boolean lenient;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     TrainerConfig config = config();
     ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
     List<TrainingExample> examples = reader.readAll(data);
-    System.err.printf(Locale.ROOT, "kalm train: %,d examples from %s (%s), %s%n", examples.size(), data, reader.report(),
-        config.sampler());
+    System.err.printf(Locale.ROOT, "kalm train: %s (%s), %s%n", reader.report().summary(), data, config.sampler());
     EvaluationHook evaluation = null;
     if (evalData != null) {
-      if (resume != null) {
-        throw new IllegalArgumentException("--eval-data cannot be combined with --resume");
-      }
       EvaluationConfig evalConfig = EvaluationConfig.builder()
           .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction)).build();
       evaluation = EvaluationHooks.every(evalEvery, Evaluators.create(evalTask, evalData, evalSplit, null, evalConfig));
     }
-    try (Trainer trainer = resume != null ? Trainers.resume(resume, config)
-            : evaluation != null ? Trainers.contrastive(model, config, evaluation) : Trainers.contrastive(model, config);
-        BufferedWriter writer = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-      logWriter = writer;
+    try (Trainer trainer = open(config, evaluation);
+        TrainingLog trainingLog = log == null ? null : TrainingLog.open(log)) {
       ProgressBar bar = ProgressBar.stderr("train");
+      long[] tokens = {0};
+      double[] seconds = {0};
       TrainingResult result = trainer.train(examples, output, new TrainingListener() {
         long total;
 
@@ -178,24 +164,19 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void onEvaluation(long step, String name, double mainScore) {
           System.err.printf(Locale.ROOT, "%nstep %d: %s main score %.4f%n", step, name, mainScore);
-          writeLog(step, "eval_main_score", mainScore);
+          if (trainingLog != null) {
+            trainingLog.onEvaluation(step, name, mainScore);
+          }
         }
 
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), total);
-          tokens += (long) (r.tokensPerSecond() * r.seconds());
-          seconds += r.seconds();
-          JsonObject line = new JsonObject();
-          line.addProperty("step", r.step());
-          line.addProperty("epoch", r.epoch());
-          line.addProperty("loss", r.loss());
-          line.addProperty("lr", r.learningRate());
-          line.addProperty("grad_norm", r.gradNorm());
-          line.addProperty("tokens_per_s", r.tokensPerSecond());
-          line.addProperty("seconds", r.seconds());
-          line.addProperty("resident_mib", Machine.residentMib());
-          writeLine(line);
+          tokens[0] += (long) (r.tokensPerSecond() * r.seconds());
+          seconds[0] += r.seconds();
+          if (trainingLog != null) {
+            trainingLog.onStep(r);
+          }
         }
       });
       bar.finish();
@@ -205,40 +186,27 @@ final class TrainCommand implements Callable<Integer> {
       }
       System.err.printf(Locale.ROOT, "kalm train: %d steps, loss %.4f -> %.4f in %.1f s; model in %s%n", result.steps(),
           result.firstLoss(), result.lastLoss(), result.seconds(), result.output());
-      if (seconds > 0) {
+      if (seconds[0] > 0) {
         System.err.printf(Locale.ROOT, "kalm train: %.0f tokens/s; matmul peak of this machine now %.1f GFLOP/s%n",
-            tokens / seconds, Machine.matmulGflops(dev.kalm.core.device.Backends.cpu(), 1024));
+            tokens[0] / seconds[0], Machine.matmulGflops(Backends.cpu(), 1024));
       }
     }
     return 0;
   }
 
-  private BufferedWriter logWriter;
-  private long tokens;
-  private double seconds;
-
-  private void writeLog(long step, String field, double value) {
-    JsonObject line = new JsonObject();
-    line.addProperty("step", step);
-    line.addProperty(field, value);
-    writeLine(line);
-  }
-
-  private void writeLine(JsonObject line) {
-    if (logWriter != null) {
-      try {
-        logWriter.write(line + "\n");
-        logWriter.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write log " + log, e);
-      }
+  /** The trainer: fresh from --model or continuing --resume, with the evaluation hook when there is one. */
+  private Trainer open(TrainerConfig config, @Nullable EvaluationHook evaluation) {
+    if (resume != null) {
+      return evaluation == null ? Trainers.resume(resume, config) : Trainers.resume(resume, config, evaluation);
     }
+    return evaluation == null ? Trainers.contrastive(modelOptions.model, config)
+        : Trainers.contrastive(modelOptions.model, config, evaluation);
   }
 
   TrainerConfig config() {
     TrainerConfig.Builder b = TrainerConfig.builder()
         .hardNegatives(hardNegatives).learningRate(lr).schedule(LrSchedule.parse(schedule)).weightDecay(weightDecay)
-        .temperature(temperature).maxLength(maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
+        .temperature(temperature).maxLength(modelOptions.maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
     if (length != null && length.steps > 0) {
@@ -258,9 +226,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (mrlWeights != null) {
       throw new IllegalArgumentException("--mrl-weights needs --mrl-dims");
     }
-    if (device != null) {
-      b.device(device);
-    }
+    b.device(modelOptions.device());
     return b.build();
   }
 
