@@ -25,25 +25,27 @@ import picocli.CommandLine.Option;
  * {@code kalm bench}: embedding throughput (tokens/s) beside the machine's matmul peak measured in the same
  * run, and the resident-memory check over many texts. Benchmarks, not tests: run them by hand.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure embedding throughput against the matmul peak of the same run, and memory growth.",
-        "Example: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Measure embedding throughput and memory growth.",
+    description = {"Embeds synthetic texts with a random model (or --model) on the CPU and reports tokens/s beside "
+        + "the matmul peak measured in the same run; --memory reports resident memory instead.",
+        "Examples: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "tiny", description = "model shape (tiny | small | qwen2-0.5b), randomly initialised")
+  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny", description = "Shape of the random model: tiny, small or qwen2-0.5b (default: ${DEFAULT-VALUE}).")
   String preset;
 
-  @Option(names = "--model", description = "benchmark this model folder instead of a preset")
+  @Option(names = "--model", paramLabel = "DIR", description = "Benchmark this model folder instead (default: a random model of --preset).")
   Path model;
 
-  @Option(names = "--texts", defaultValue = "2000", description = "number of texts (default: ${DEFAULT-VALUE})")
+  @Option(names = "--texts", paramLabel = "N", defaultValue = "2000", description = "Number of texts (default: ${DEFAULT-VALUE}).")
   int texts;
 
-  @Option(names = "--words", defaultValue = "40", description = "words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE})")
+  @Option(names = "--words", paramLabel = "N", defaultValue = "40", description = "Words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE}).")
   int words;
 
   @Mixin BatchOptions batchOptions;
 
-  @Option(names = "--memory", description = "memory check: embed --texts in rounds of 10,000 and report resident memory after each")
+  @Option(names = "--memory", description = "Memory check: embed --texts in rounds of 10,000 and report resident memory after each.")
   boolean memory;
 
   @Override

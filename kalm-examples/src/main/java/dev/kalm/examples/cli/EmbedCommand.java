@@ -33,9 +33,10 @@ import picocli.CommandLine.Option;
  * {@code kalm embed}: JSON Lines with a {@code "text"} field in, JSON Lines with {@code "embedding"} (and the
  * input's other fields) out, in input order. The whole input is validated before anything is written.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true,
-    description = {"Embed JSON Lines texts ({\"text\": ...} per line) with a model.",
-        "Output: one {\"embedding\": [...], <other input fields>} per input line, in input order."})
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Embed JSON Lines texts with a model.",
+    description = "Reads one {\"text\": ...} object per line and writes one {\"embedding\": [...], <the other input "
+        + "fields>} per line, in input order. The whole input is checked before anything is written.")
 final class EmbedCommand implements Callable<Integer> {
   private static final int CHUNK = 4096;
 
@@ -43,31 +44,32 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin BatchOptions batchOptions;
 
-  @Option(names = "--pooling", description = "mean | last | first (default: the model folder's, else mean)")
+  @Option(names = "--pooling", paramLabel = "mean|last|first", description = "How token vectors become one vector (default: the model folder's, else mean).")
   String pooling;
 
-  @Option(names = "--dim", defaultValue = "0", description = "Matryoshka dimension: truncate, then normalise (default: full)")
+  @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
+      description = "Matryoshka dimension: truncate, then normalise; 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dim;
 
-  @Option(names = "--no-normalize", description = "do not L2-normalise")
+  @Option(names = "--no-normalize", description = "Do not L2-normalise.")
   boolean noNormalize;
 
   @ArgGroup(exclusive = true)
   PromptChoice promptChoice;
 
   static final class PromptChoice {
-    @Option(names = "--prompt", description = "raw text put before every input")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Raw text put before every input.")
     String prompt;
 
-    @Option(names = "--instruction",
-        description = "query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'")
+    @Option(names = "--instruction", paramLabel = "TEXT",
+        description = "Query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'.")
     String instruction;
   }
 
-  @Option(names = "--input", description = "JSON Lines input (default: standard input)")
+  @Option(names = "--input", paramLabel = "FILE", description = "JSON Lines input (default: standard input).")
   Path input;
 
-  @Option(names = "--output", description = "JSON Lines output (default: standard output); written atomically")
+  @Option(names = "--output", paramLabel = "FILE", description = "JSON Lines output (default: standard output); written atomically.")
   Path output;
 
   @Override

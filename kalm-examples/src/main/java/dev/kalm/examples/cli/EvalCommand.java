@@ -27,11 +27,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Evaluate a model on one data set with MTEB's metrics.",
     description = {
-      "Evaluates an embedding model on one data set with MTEB's metrics and prints the result JSON on stdout "
-          + "(progress on stderr). See docs/eval.md for data formats and how each metric matches MTEB.",
-      "Example: ./kalm eval --model models/kalm --task retrieval --data data/man-dev "
-          + "--query-instruction 'Given a query, retrieve documents that answer the query.'"
+      "Prints the result JSON on standard output (progress on standard error). See docs/eval.md for the data "
+          + "formats and how each metric matches MTEB.",
+      "Example: ./kalm eval --model kalm-demo/model --task retrieval --data demo-data/beir"
     })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -67,7 +68,7 @@ public final class EvalCommand implements Callable<Integer> {
   int dimension;
 
   @Option(names = "--output", paramLabel = "FILE.json",
-      description = "Also write the result JSON to this file (atomically).")
+      description = "Also write the result JSON to this file, atomically (default: none).")
   Path output;
 
   @Option(names = "--top-k", defaultValue = "1000", paramLabel = "N",

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = KalmCli.Version.class,
     description = "KaLM-Embedding for the JVM: embed, mine, train, evaluate and synthesize.",
+    commandListHeading = "%nCommands:%n",
     subcommands = {
       CommandLine.HelpCommand.class,
       InitCommand.class,

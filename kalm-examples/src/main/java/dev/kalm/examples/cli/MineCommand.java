@@ -38,13 +38,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "mine",
     mixinStandardHelpOptions = true,
-    description = {
-      "Filter training examples by ranking consistency and mine hard negatives with a teacher model.",
-      "Each query retrieves the top range-max texts of the pool (all positives and negatives of the input,",
-      "or --corpus); an example is kept iff its best positive scores at least the text at rank filter-topk;",
-      "kept examples get --negatives negatives: existing ones first, then sampled from ranks [min, max),",
-      "then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled."
-    },
+    header = "Filter training examples and mine hard negatives with a teacher.",
+    description = "Each query retrieves the top MAX texts of the pool (all positives and negatives of the input, "
+        + "or --corpus); an example is kept if its best positive scores at least the text at rank --filter-topk; "
+        + "kept examples get --negatives negatives: existing ones first, then sampled from ranks [MIN, MAX) of "
+        + "--range, then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled.",
     sortOptions = false)
 public final class MineCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -66,11 +64,11 @@ public final class MineCommand implements Callable<Integer> {
   Path corpus;
 
   @Option(names = "--filter-topk", defaultValue = "50", paramLabel = "K",
-      description = "0-based rank whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
+      description = "Rank (0-based) whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
   int filterTopK;
 
   @Option(names = "--range", defaultValue = "50-100", paramLabel = "MIN-MAX",
-      description = "0-based ranks [MIN, MAX) negatives are sampled from (default: ${DEFAULT-VALUE}).")
+      description = "Ranks [MIN, MAX) (0-based) negatives are sampled from (default: ${DEFAULT-VALUE}).")
   String range;
 
   @Option(names = "--negatives", defaultValue = "7", paramLabel = "N",
@@ -96,7 +94,7 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON to this file (default: none).")
   Path report;
 
   @Option(names = "--lenient", description = "Skip and count bad input lines instead of stopping at the first.")

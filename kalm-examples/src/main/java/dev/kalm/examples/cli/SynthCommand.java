@@ -29,10 +29,11 @@ import picocli.CommandLine.Spec;
     name = "synth",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Generate training examples with an LLM server.",
     description = {
-      "Generates training examples with an LLM behind an OpenAI-compatible chat completions API "
-          + "(vLLM, llama.cpp server, Ollama, TGI, OpenAI): per persona and task type, brainstorm task "
-          + "instructions (persona as system prompt), then generate one example per instruction and example "
+      "Uses an LLM behind an OpenAI-compatible chat completions API "
+          + "(vLLM, llama.cpp server, Ollama, TGI, OpenAI): per persona and task type, it brainstorms task "
+          + "instructions (persona as system prompt), then generates one example per instruction and example "
           + "number as JSON.",
       "Output: JSON Lines {query, pos, neg, task, [score], instruction, persona, synth_key}. Rerunning with the "
           + "same arguments resumes: finished examples are kept, the rest are generated.",
@@ -122,7 +123,7 @@ public final class SynthCommand implements Callable<Integer> {
           + "automatically if the server rejects it).")
   boolean noJsonMode;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the run summary as JSON.")
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the run summary as JSON to this file (default: none).")
   Path report;
 
   @Override
