@@ -20,9 +20,9 @@ final class RecipeOption {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
-  @Option(names = "--recipe", paramLabel = "kalm", description = {
-      "Start from a named recipe instead of the defaults shown; options given explicitly still win. "
-          + "kalm = KaLM-Embedding's training script:",
+  @Option(names = "--recipe", paramLabel = "NAME", description = {
+      "Start from a named recipe instead of the defaults shown (default: none); options given explicitly still win. "
+          + "Recipes: kalm = KaLM-Embedding's training script:",
       "  temperature 0.01 (its --temperature), 7 hard negatives (--train_group_size 8),",
       "  Matryoshka 896,512,256,128,64 weighted 1,0.3,0.2,0.1,0.1, clipped to the model width,",
       "  batch size 48 (per_device_train_batch_size), task batches (--sampler task) with",
