@@ -66,6 +66,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--instruction", paramLabel = "TEXT",
         description = "Query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'.")
     String instruction;
+
+    @Option(names = "--prompt-name", paramLabel = "NAME",
+        description = "A prompt named in the folder's config_sentence_transformers.json, e.g. query (Qwen3-Embedding's "
+            + "'Instruct: ...\\nQuery:'); default: the folder's default_prompt_name, else none.")
+    String promptName;
   }
 
   @Option(names = "--input", paramLabel = "FILE", description = "JSON Lines input (default: standard input).")
@@ -84,7 +89,9 @@ final class EmbedCommand implements Callable<Integer> {
     if (pooling != null) {
       config.pooling(Pooling.parse(pooling));
     }
-    if (promptChoice != null) {
+    if (promptChoice != null && promptChoice.promptName != null) {
+      config.promptName(promptChoice.promptName);
+    } else if (promptChoice != null) {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
     ProgressBar bar = ProgressBar.stderr("embed");

@@ -100,6 +100,33 @@ class AttentionAndRecipeTest {
     }
   }
 
+  @Test
+  void promptNamePicksTheFoldersNamedPrompt() throws Exception {
+    Path folder = tmp.resolve("named");
+    CliRunner.Result r = CliRunner.run("init", "--preset", "qwen3-tiny", "--output", folder.toString(), "--seed", "4",
+        "--pooling", "last");
+    assertEquals(0, r.exitCode(), r.err());
+    dev.kalm.core.embed.Prompt qwen3 = dev.kalm.core.embed.Prompt.qwen3Instruction(
+        "Given a web search query, retrieve relevant passages that answer the query");
+    assertEquals("Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
+        qwen3.prefix());
+    Files.writeString(folder.resolve("config_sentence_transformers.json"), new com.google.gson.Gson().toJson(
+        java.util.Map.of("prompts", java.util.Map.of("query", qwen3.prefix(), "document", ""))));
+    Path saved = model;
+    model = folder;
+    try {
+      float[] cli = embedCli("--prompt-name", "query");
+      try (Embedder api = Embedders.load(folder, EmbedderConfig.builder().device(DeviceChoice.CPU).build())) {
+        float[] want = api.embed(List.of("grep searches files for patterns"), qwen3)[0];
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(want[i], cli[i], 1e-6);
+        }
+      }
+    } finally {
+      model = saved;
+    }
+  }
+
   private static float[] embedCli(String... extra) {
     String[] args = new String[4 + extra.length];
     args[0] = "embed";
