@@ -5,10 +5,10 @@ import static com.google.common.base.Preconditions.checkState;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.kalm.core.model.DenseModule;
-import dev.kalm.core.model.SentenceTransformerModules;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.SentenceTransformerModules;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.util.ArrayList;
@@ -111,7 +111,7 @@ final class Qwen2Embedder implements Embedder {
     return out;
   }
 
-  /** Python's {@code str.lower()} as sentence-transformers applies it; Java's root-locale lower case is the same mapping. */
+  /** Python's {@code str.lower()} as sentence-transformers applies it (both use Unicode's full lower-case mapping). */
   private static String lowerCase(String s) {
     return s.toLowerCase(java.util.Locale.ROOT);
   }
