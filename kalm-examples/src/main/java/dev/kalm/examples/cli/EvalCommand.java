@@ -110,8 +110,10 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Classification: undersampled training runs averaged (default: ${DEFAULT-VALUE}).")
   int experiments;
 
-  @Option(names = "--samples-per-label", defaultValue = "8", paramLabel = "N",
-      description = "Classification: training examples per label in each run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--samples-per-label", defaultValue = "0", paramLabel = "N",
+      description = "Classification: training examples per label in each run; 0 = the data set's own "
+          + "(samples_per_label in a task.json beside the test file, as each MTEB task declares it), else 8, "
+          + "MTEB's default (default: ${DEFAULT-VALUE}).")
   int samplesPerLabel;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of all random choices (default: ${DEFAULT-VALUE}).")
