@@ -51,9 +51,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Filter training examples by ranking consistency and mine hard negatives with a teacher model.",
-      "Each query retrieves the top range-max texts of the pool (all positives and negatives of the input,",
-      "or --corpus); an example is kept iff its best positive scores at least the text at rank filter-topk;",
-      "kept examples get --negatives negatives: existing ones first, then sampled from ranks [min, max),",
+      "Each query retrieves the top range-max texts of the pool (the positives and negatives of its file, of",
+      "all files with --pool shared, or --corpus); an example is kept iff its best positive scores at least",
+      "the text at rank filter-topk; kept examples get --negatives negatives: existing ones first (or none,",
+      "--existing-negatives replace), then sampled from ranks [min, max),",
       "then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled."
     },
     sortOptions = false)
