@@ -88,6 +88,11 @@ public final class MineCommand implements Callable<Integer> {
           + " as FlagEmbedding's hn_mine.py does (default: ${DEFAULT-VALUE}).")
   String existingNegatives;
 
+  @Option(names = "--search-kernel", defaultValue = "matmul", paramLabel = "matmul|java",
+      description = "Exact search: matrix products on the device (fast), or the deterministic plain-Java kernel "
+          + "whose scores do not depend on blocks or machine, as a distributed search needs (default: ${DEFAULT-VALUE}).")
+  String searchKernel;
+
   @Option(names = "--no-filter", description = "Keep every example (mine only).")
   boolean noFilter;
 
@@ -128,6 +133,7 @@ public final class MineCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
     }
     poolScope(); // validated before any model is loaded
+    choice("--search-kernel", searchKernel, "matmul", "java");
     try {
       return MiningConfig.builder()
           .filter(!noFilter)
@@ -142,7 +148,8 @@ public final class MineCommand implements Callable<Integer> {
           .recordScores(recordScores)
           .corpus(corpus == null ? List.of()
               : CorpusDocument.readJsonl(corpus).stream().map(CorpusDocument::embeddingText).toList())
-          .search(SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
+          .search(searchKernel.equals("java") ? SearchConfig.deterministic()
+              : SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
           .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -244,6 +251,7 @@ public final class MineCommand implements Callable<Integer> {
     config.addProperty("range_max", mining.rangeMax());
     config.addProperty("negatives", mining.negatives());
     config.addProperty("pool", pool);
+    config.addProperty("search_kernel", searchKernel);
     config.addProperty("existing_negatives", existingNegatives);
     config.addProperty("query_prompt", mining.queryPrompt().prefix());
     config.addProperty("seed", mining.seed());
