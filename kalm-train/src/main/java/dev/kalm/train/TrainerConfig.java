@@ -258,12 +258,12 @@ public record TrainerConfig(
     private int gradCacheChunk;
     private long seed = 42;
     private DeviceChoice device = DeviceChoice.fromEnvironment();
-    private BatchSampler sampler;
+    private @Nullable BatchSampler sampler;
     private int batchSize = 16;
-    private String queryInstruction;
+    private @Nullable String queryInstruction;
     private ImmutableMap<String, String> taskInstructions = ImmutableMap.of();
-    private Pooling pooling;
-    private Attention attention;
+    private @Nullable Pooling pooling;
+    private @Nullable Attention attention;
     private long saveEvery;
 
     private Builder() {}

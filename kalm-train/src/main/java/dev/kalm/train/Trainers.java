@@ -8,6 +8,7 @@ import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.train.eval.EvaluationHook;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** Static factories for {@link Trainer}. */
 public final class Trainers {
@@ -68,7 +69,8 @@ public final class Trainers {
     return open(checkpoint, config, checkpoint, evaluation);
   }
 
-  private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
+  private static Trainer open(Path folder, TrainerConfig config, @Nullable Path resume,
+      @Nullable EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
     refuseUntrainedModules(base);
     if (config.pooling() == null) {

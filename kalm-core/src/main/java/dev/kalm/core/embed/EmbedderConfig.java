@@ -83,15 +83,15 @@ public record EmbedderConfig(
 
   /** Builder for {@link EmbedderConfig}; every setter is optional. */
   public static final class Builder {
-    private Pooling pooling;
+    private @Nullable Pooling pooling;
     private boolean normalize = true;
     private int maxLength; // 0: the folder's max_seq_length, else DEFAULT_MAX_LENGTH
     private int dimension;
-    private Prompt prompt;
-    private String promptName;
+    private @Nullable Prompt prompt;
+    private @Nullable String promptName;
     private int batchTokens = DEFAULT_BATCH_TOKENS;
     private DeviceChoice device = DeviceChoice.fromEnvironment();
-    private Attention attention;
+    private @Nullable Attention attention;
 
     private Builder() {}
 

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streams {@link TrainingExample}s from JSON Lines files in the {@link ExampleJson} layout, one line
@@ -176,7 +177,7 @@ public final class ExampleReader {
     skip(ReadReport.INVALID_JSON, invalid);
   }
 
-  private TrainingExample skip(String reason, JsonLinesException error) {
+  private @Nullable TrainingExample skip(String reason, JsonLinesException error) {
     if (mode == Mode.STRICT) {
       throw error;
     }

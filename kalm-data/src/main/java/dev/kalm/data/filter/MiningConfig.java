@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.data.search.SearchConfig;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of ranking-consistency filtering and hard-negative mining
@@ -109,7 +110,7 @@ public record MiningConfig(
     private long seed = 42;
     private boolean recordScores;
     private List<String> corpus = List.of();
-    private SearchConfig search;
+    private @Nullable SearchConfig search;
 
     private Builder() {}
 

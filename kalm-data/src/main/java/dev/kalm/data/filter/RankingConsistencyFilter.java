@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Spliterator;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * KaLM's ranking-consistency filter and hard-negative miner in one pass over the input (held in memory):
@@ -30,7 +31,7 @@ final class RankingConsistencyFilter implements DataFilter {
   private final MiningConfig config;
   private final ProgressListener progress;
   /** The index of {@link MiningConfig#corpus()}, built on first use: the pool of every run (file) is the same. */
-  private VectorIndex corpusIndex;
+  private @Nullable VectorIndex corpusIndex;
 
   RankingConsistencyFilter(Embedder teacher, MiningConfig config, ProgressListener progress) {
     this.teacher = teacher;
@@ -161,7 +162,7 @@ final class RankingConsistencyFilter implements DataFilter {
     return kept;
   }
 
-  private synchronized VectorIndex cachedCorpusIndex() {
+  private synchronized @Nullable VectorIndex cachedCorpusIndex() {
     return corpusIndex;
   }
 

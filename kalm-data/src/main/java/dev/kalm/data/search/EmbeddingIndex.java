@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embeddings of a corpus's documents, saved to a file so that a corpus is embedded once and searched
@@ -63,7 +64,7 @@ public final class EmbeddingIndex {
   private final ImmutableList<String> ids;
   private final float[][] vectors;
   private final int dimension;
-  private VectorIndex search;
+  private @Nullable VectorIndex search;
 
   private EmbeddingIndex(IndexFingerprint fingerprint, ImmutableList<String> ids, float[][] vectors, int dimension) {
     this.fingerprint = fingerprint;

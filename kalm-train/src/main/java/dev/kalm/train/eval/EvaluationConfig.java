@@ -90,7 +90,7 @@ public record EvaluationConfig(
 
   /** Builder for {@link EvaluationConfig}; every setter is optional. Not thread-safe. */
   public static final class Builder {
-    private Prompt queryPrompt;
+    private @Nullable Prompt queryPrompt;
     private int topK = DEFAULT_TOP_K;
     private boolean skipUnanswerable;
     private boolean ignoreIdenticalIds;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** One {@code {"text", "label"}} line of a classification or clustering file. */
 record LabelledText(String text, String label) {
@@ -25,7 +26,7 @@ record LabelledText(String text, String label) {
     return ImmutableList.copyOf(labels);
   }
 
-  private static Double number(String s) {
+  private static @Nullable Double number(String s) {
     try {
       return Double.valueOf(s);
     } catch (NumberFormatException e) {

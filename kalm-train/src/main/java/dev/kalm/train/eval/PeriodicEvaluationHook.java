@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.jspecify.annotations.Nullable;
 
 /** {@link EvaluationHook} on a fixed period; synchronised. */
 final class PeriodicEvaluationHook implements EvaluationHook {
@@ -20,7 +21,7 @@ final class PeriodicEvaluationHook implements EvaluationHook {
   private final int every;
   private final Evaluator evaluator;
   private final List<StepScore> history = new ArrayList<>();
-  private StepScore best;
+  private @Nullable StepScore best;
 
   PeriodicEvaluationHook(int every, Evaluator evaluator) {
     this.every = every;

@@ -1,0 +1,5 @@
+/** The AdamW optimizer and learning-rate schedules. */
+@NullMarked
+package dev.kalm.train.optim;
+
+import org.jspecify.annotations.NullMarked;
