@@ -5,10 +5,10 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import com.google.common.primitives.ImmutableIntArray;
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.Versions;
@@ -131,13 +131,14 @@ final class ContrastiveTrainer implements Trainer {
           evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener, priorBest);
         }
       }
-      save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
+      Provenance provenance = save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(),
+          name -> name.startsWith("checkpoint-"));
       listener.onCheckpoint(totalSteps, output);
       double seconds = (System.nanoTime() - start) / 1e9;
       Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
       double bestScore = best.map(StepScore::score).filter(score -> !(score <= priorBest)).orElse(priorBest);
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore);
+          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore, provenance);
     }
   }
 
@@ -163,7 +164,7 @@ final class ContrastiveTrainer implements Trainer {
    * (then any score of this run is a new best).
    */
   private static double priorBestScore(Path output) {
-    Path file = output.resolve(BEST).resolve("kalm_provenance.json");
+    Path file = output.resolve(BEST).resolve(Provenance.FILE);
     if (!Files.isRegularFile(file)) {
       return Double.NaN;
     }
@@ -208,45 +209,31 @@ final class ContrastiveTrainer implements Trainer {
     }
   }
 
-  /** Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep. */
-  void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+  /**
+   * Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep.
+   * Returns the provenance written.
+   */
+  Provenance save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep) {
-    save(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, Double.NaN);
+    return save(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, Double.NaN);
   }
 
   /** As above; a finite {@code evalScore} is recorded in the provenance as {@value #BEST_SCORE}. */
-  private void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+  private Provenance save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep, double evalScore) {
     Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {
       moments.put(e.getKey(), new SafetensorsWriter.Tensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
     }
     TrainerState state = new TrainerState(step, totalSteps, fingerprint, config.toJson());
+    Provenance provenance = new Provenance(config.createdBy(), Instant.now(), base.path().toAbsolutePath(),
+        resumeFrom == null ? null : resumeFrom.toAbsolutePath(), step, config.seed(), fingerprint, exampleCount,
+        model.backend().name(), config, ImmutableMap.copyOf(Versions.all()));
     String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
     ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
         new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
-        provenance(step, fingerprint, exampleCount, evalScore), dir -> state.write(dir, moments), keep);
-  }
-
-  private JsonObject provenance(long step, String fingerprint, int exampleCount, double evalScore) {
-    JsonObject p = new JsonObject();
-    p.addProperty("created_by", "kalm train");
-    p.addProperty("created_at", Instant.now().toString());
-    p.addProperty("base_model", base.path().toAbsolutePath().toString());
-    if (resumeFrom != null) {
-      p.addProperty("resumed_from", resumeFrom.toAbsolutePath().toString());
-    }
-    p.addProperty("step", step);
-    if (!Double.isNaN(evalScore)) {
-      p.addProperty(BEST_SCORE, evalScore);
-    }
-    p.addProperty("seed", config.seed());
-    p.addProperty("data_fingerprint", fingerprint);
-    p.addProperty("examples", exampleCount);
-    p.addProperty("device", model.backend().name());
-    p.add("config", config.toJson());
-    p.add("versions", new Gson().toJsonTree(Versions.all()));
-    return p;
+        provenance.toJson(evalScore), dir -> state.write(dir, moments), keep);
+    return provenance;
   }
 
   private dev.kalm.core.embed.Attention attention() {

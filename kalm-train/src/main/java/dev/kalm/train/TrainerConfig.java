@@ -12,6 +12,7 @@ import dev.kalm.core.embed.Attention;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.data.sampler.SamplerConfig;
 import dev.kalm.train.optim.LrSchedule;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * @param pooling pooling of the trained model, or null for the model folder's (mean when it names none)
  * @param attention attention of the trained model, or null for the model folder's
  * @param saveEvery write a checkpoint every this many steps (0: only at the end)
+ * @param createdBy what made the model, recorded as {@link Provenance#createdBy()}: {@link Provenance#API}
+ *     by default, {@link Provenance#CLI} from the {@code kalm} command line (not part of the config JSON)
  */
 public record TrainerConfig(
     double temperature,
@@ -76,7 +79,8 @@ public record TrainerConfig(
     ImmutableMap<String, String> taskInstructions,
     @Nullable Pooling pooling,
     @Nullable Attention attention,
-    long saveEvery) {
+    long saveEvery,
+    String createdBy) {
 
   public TrainerConfig {
     checkArgument(temperature > 0, "temperature must be > 0, got %s", temperature);
@@ -101,10 +105,22 @@ public record TrainerConfig(
     checkNotNull(schedule, "schedule");
     checkNotNull(device, "device");
     checkNotNull(sampler, "sampler");
+    checkNotNull(createdBy, "createdBy");
+    checkArgument(!createdBy.isBlank(), "createdBy must not be blank");
   }
 
+  /** A builder holding the {@link #defaults()}. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The builder's defaults: temperature 0.05, 7 hard negatives, no Matryoshka, max length 512, one epoch,
+   * learning rate 1e-5 with linear decay after 10% warm-up, AdamW (0.9, 0.999, 1e-8, weight decay 0.01),
+   * gradient clipping at 1.0, random batches of 16, seed 42, the device of the environment.
+   */
+  public static TrainerConfig defaults() {
+    return builder().build();
   }
 
   /** A builder holding this config's values. */
@@ -138,6 +154,7 @@ public record TrainerConfig(
     b.pooling = pooling;
     b.attention = attention;
     b.saveEvery = saveEvery;
+    b.createdBy = createdBy;
     return b;
   }
 
@@ -147,7 +164,7 @@ public record TrainerConfig(
   }
 
   /** This config as JSON, for provenance and checkpoints. */
-  public JsonObject toJson() {
+  JsonObject toJson() {
     JsonObject o = new Gson().toJsonTree(Map.ofEntries(
         Map.entry("temperature", temperature), Map.entry("hard_negatives", hardNegatives),
         Map.entry("matryoshka_dims", matryoshkaDims), Map.entry("matryoshka_weights", matryoshkaWeights),
@@ -211,7 +228,8 @@ public record TrainerConfig(
       }
       return b.temperature(0.01).hardNegatives(7)
           .matryoshka(List.copyOf(mrl.keySet()), List.copyOf(mrl.values()))
-          .sampler(BatchSamplers.semiHomogeneous(KALM_BATCH, KALM_HOMOGENEOUS_RATIO, true))
+          .sampler(BatchSamplers.semiHomogeneous(SamplerConfig.builder()
+              .batchSize(KALM_BATCH).homogeneousRatio(KALM_HOMOGENEOUS_RATIO).dropLast(true).build()))
           .pooling(Pooling.MEAN).learningRate(1e-5).schedule(LrSchedule.LINEAR).warmupRatio(0.1).epochs(1)
           .maxLength(512).weightDecay(0.0).gradClip(1.0).adamBetas(0.9, 0.999).adamEps(1e-8);
     }
@@ -265,6 +283,7 @@ public record TrainerConfig(
     private @Nullable Pooling pooling;
     private @Nullable Attention attention;
     private long saveEvery;
+    private String createdBy = Provenance.API;
 
     private Builder() {}
 
@@ -301,15 +320,18 @@ public record TrainerConfig(
     public Builder pooling(@Nullable Pooling v) { pooling = v; return this; }
     public Builder attention(@Nullable Attention v) { attention = v; return this; }
     public Builder saveEvery(long v) { saveEvery = v; return this; }
+    /** What made the model, for its provenance (default {@link Provenance#API}; the CLI sets {@link Provenance#CLI}). */
+    public Builder createdBy(String v) { createdBy = v; return this; }
 
     /** @throws IllegalArgumentException naming the first bad value */
     public TrainerConfig build() {
       checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
-      BatchSampler s = sampler != null ? sampler : BatchSamplers.random(batchSize, false);
+      BatchSampler s = sampler != null ? sampler
+          : BatchSamplers.random(SamplerConfig.builder().batchSize(batchSize).build());
       return new TrainerConfig(temperature, hardNegatives, matryoshkaDims, matryoshkaWeights, maxLength, steps, epochs,
           learningRate, schedule, warmupRatio, warmupSteps, beta1, beta2, eps, weightDecay, decayNormsAndBiases,
           gradClip, gradAccumulation, gradCacheChunk, seed, device, s, queryInstruction, taskInstructions, pooling,
-          attention, saveEvery);
+          attention, saveEvery, createdBy);
     }
   }
 }

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param seconds wall time of this run
  * @param bestCheckpoint the checkpoint with the best evaluation score, or null without evaluation
  * @param bestScore that score, or NaN
+ * @param provenance the provenance of the final model (also in its {@value Provenance#FILE})
  */
 public record TrainingResult(Path output, long steps, double firstLoss, double lastLoss, double seconds,
-    @Nullable Path bestCheckpoint, double bestScore) {}
+    @Nullable Path bestCheckpoint, double bestScore, Provenance provenance) {}

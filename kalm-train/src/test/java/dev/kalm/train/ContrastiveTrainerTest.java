@@ -11,9 +11,11 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.testing.TestModels;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.data.sampler.SamplerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +80,34 @@ class ContrastiveTrainerTest {
   }
 
   @Test
+  void theResultCarriesTheProvenanceWrittenToTheFolder() throws IOException {
+    Path out = tmp.resolve("typed");
+    List<TrainingExample> data = examples(16);
+    TrainerConfig config = config().steps(2).build();
+    TrainingResult result;
+    try (Trainer trainer = Trainers.contrastive(TestModels.micro(), config)) {
+      result = trainer.train(data, out, TrainingListener.NONE);
+    }
+    Provenance p = result.provenance();
+    assertEquals(Provenance.API, p.createdBy());
+    assertTrue(p.createdBy().startsWith("kalm API "), p.createdBy());
+    assertEquals(5, p.seed());
+    assertEquals(2, p.step());
+    assertEquals(16, p.examples());
+    assertEquals(ContrastiveTrainer.fingerprint(data), p.dataFingerprint());
+    assertEquals(config.toBuilder().pooling(Pooling.MEAN).build(), p.config()); // as run: the folder's pooling
+    assertEquals("cpu", p.device());
+    assertTrue(p.versions().containsKey("djl"), p.versions().toString());
+    JsonObject json = JsonParser.parseString(Files.readString(out.resolve(Provenance.FILE))).getAsJsonObject();
+    assertEquals(p.createdBy(), json.get("created_by").getAsString());
+    assertEquals(p.dataFingerprint(), json.get("data_fingerprint").getAsString());
+    assertEquals(p.createdAt().toString(), json.get("created_at").getAsString());
+  }
+
+  @Test
   void resumingFromAMidRunCheckpointGivesTheUninterruptedLosses() {
     TrainerConfig config = config().steps(6).saveEvery(3).gradAccumulation(2).matryoshka(List.of(32, 8), List.of(1.0, 0.5))
-        .sampler(BatchSamplers.semiHomogeneous(4, 0.5, false)).build();
+        .sampler(BatchSamplers.semiHomogeneous(SamplerConfig.builder().batchSize(4).homogeneousRatio(0.5).build())).build();
     List<TrainingExample> data = examples(24);
     Path full = tmp.resolve("full");
     List<Double> uninterrupted = losses(TestModels.micro(), config, data, full, false);

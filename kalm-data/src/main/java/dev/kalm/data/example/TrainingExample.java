@@ -152,7 +152,7 @@ public record TrainingExample(
   }
 
   /** The extra fields as a new, mutable Gson object (a copy: changing it changes nothing here). */
-  public JsonObject extrasAsJson() {
+  JsonObject extrasAsJson() {
     JsonObject o = new JsonObject();
     extras.forEach((k, v) -> o.add(k, JsonParser.parseString(v)));
     return o;

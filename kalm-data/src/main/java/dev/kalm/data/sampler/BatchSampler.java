@@ -41,7 +41,8 @@ import java.util.List;
  * contract test {@code dev.kalm.data.sampler.BatchSamplerContract} from kalm-data's test-jar.
  *
  * <pre>{@code
- * BatchSampler sampler = BatchSamplers.semiHomogeneous(48, 0.8, true);
+ * BatchSampler sampler = BatchSamplers.semiHomogeneous(
+ *     SamplerConfig.builder().batchSize(48).homogeneousRatio(0.8).dropLast(true).build());
  * for (ImmutableIntArray batch : sampler.batches(examples, epoch, 42)) {
  *   List<TrainingExample> group = batch.stream().mapToObj(examples::get).toList();
  *   ...

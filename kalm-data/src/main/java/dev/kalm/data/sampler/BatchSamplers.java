@@ -1,7 +1,5 @@
 package dev.kalm.data.sampler;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 /**
  * The built-in {@link BatchSampler}s. Each is immutable, deterministic under (seed, epoch) and keeps
  * identical texts apart: after batching, an example that shares a normalised query or positive with
@@ -12,14 +10,11 @@ public final class BatchSamplers {
   private BatchSamplers() {}
 
   /**
-   * Uniformly shuffled batches of {@code batchSize}, tasks mixed freely.
-   *
-   * @param dropLast leave the {@code n mod batchSize} remainder out of each epoch
-   * @throws IllegalArgumentException when {@code batchSize < 1}
+   * Uniformly shuffled batches of {@link SamplerConfig#batchSize()}, tasks mixed freely
+   * ({@link SamplerConfig#homogeneousRatio()} is not read).
    */
-  public static BatchSampler random(int batchSize, boolean dropLast) {
-    checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
-    return new RandomSampler(batchSize, dropLast);
+  public static BatchSampler random(SamplerConfig config) {
+    return new RandomSampler(config.batchSize(), config.dropLast());
   }
 
   /**
@@ -28,30 +23,25 @@ public final class BatchSamplers {
    *   <li>per task (dataset): shuffle its examples and cut them into full batches;
    *   <li>the leftovers of all tasks, shuffled, form mixed batches (the last one has
    *       {@code n mod batchSize} examples and is dropped with {@code dropLast});
-   *   <li>in every batch, the last {@code round((1 - ratio) * size)} slots are pulled into one pool,
+   *   <li>in every batch, the last {@code round((1 - ratio) * size)} slots are pulled into one pool
+   *       ({@code ratio} is {@link SamplerConfig#homogeneousRatio()}),
    *       which is shuffled across batches and put back into those slots;
    *   <li>the batch order is shuffled.
    * </ol>
    * With {@code ratio = 1} every full task batch holds one task; with {@code ratio = 0} batches are
    * fully mixed. In a batch cut from one task, that task holds at least {@code ratio * size - 0.5} slots.
    * Too much homogeneity gives more false negatives (KaLM's ablation), so the ratio is a knob.
-   *
-   * @throws IllegalArgumentException when {@code batchSize < 1} or {@code ratio} is outside [0, 1]
    */
-  public static BatchSampler semiHomogeneous(int batchSize, double ratio, boolean dropLast) {
-    checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
-    checkArgument(ratio >= 0 && ratio <= 1, "ratio must be in [0, 1], got %s", ratio);
-    return new SemiHomogeneousSampler(batchSize, ratio, dropLast);
+  public static BatchSampler semiHomogeneous(SamplerConfig config) {
+    return new SemiHomogeneousSampler(config.batchSize(), config.homogeneousRatio(), config.dropLast());
   }
 
   /**
-   * Batches of {@code batchSize} in input order, identical in every epoch (no shuffling, so identical texts
-   * may share a batch): for reproducing a fixed data order.
-   *
-   * @throws IllegalArgumentException when {@code batchSize < 1}
+   * Batches of {@link SamplerConfig#batchSize()} in input order, identical in every epoch (no shuffling, so
+   * identical texts may share a batch): for reproducing a fixed data order ({@link SamplerConfig#homogeneousRatio()}
+   * is not read).
    */
-  public static BatchSampler sequential(int batchSize, boolean dropLast) {
-    checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
-    return new SequentialSampler(batchSize, dropLast);
+  public static BatchSampler sequential(SamplerConfig config) {
+    return new SequentialSampler(config.batchSize(), config.dropLast());
   }
 }

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * and after, several JSON values (the first one that passes the checks wins). Every method is total: it
  * never throws on any string (malformed input gives an invalid {@link Validation}). Stateless and thread safe.
  */
-public final class Replies {
+final class Replies {
   private Replies() {}
 
   /** Shortest accepted instruction, in characters after trimming. */

@@ -74,6 +74,29 @@ public record SynthConfig(
     return new Builder();
   }
 
+  /** The defaults of {@link #builder()}. */
+  public static SynthConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder holding this config's values, to change a few. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.taskTypes = taskTypes;
+    b.tasksPerPersona = tasksPerPersona;
+    b.examplesPerTask = examplesPerTask;
+    b.personasLimit = personasLimit;
+    b.language = language;
+    b.bitextLanguage = bitextLanguage;
+    b.seed = seed;
+    b.concurrency = concurrency;
+    b.invalidRetries = invalidRetries;
+    b.temperature = temperature;
+    b.maxTokens = maxTokens;
+    b.jsonMode = jsonMode;
+    return b;
+  }
+
   /** The number of examples planned for {@code personasUsed} personas. */
   public long plannedExamples(int personasUsed) {
     return (long) personasUsed * taskTypes.size() * tasksPerPersona * examplesPerTask;
@@ -97,73 +120,73 @@ public record SynthConfig(
     private Builder() {}
 
     /** The task types (default all six). */
-    public Builder optTaskTypes(List<TaskType> types) {
+    public Builder taskTypes(List<TaskType> types) {
       this.taskTypes = ImmutableList.copyOf(types);
       return this;
     }
 
     /** Instructions kept per persona and task type (default 5). */
-    public Builder optTasksPerPersona(int n) {
+    public Builder tasksPerPersona(int n) {
       this.tasksPerPersona = n;
       return this;
     }
 
     /** Examples per instruction (default 2). */
-    public Builder optExamplesPerTask(int n) {
+    public Builder examplesPerTask(int n) {
       this.examplesPerTask = n;
       return this;
     }
 
     /** The most personas used (default all). */
-    public Builder optPersonasLimit(int n) {
+    public Builder personasLimit(int n) {
       this.personasLimit = n;
       return this;
     }
 
     /** The data language (default English). */
-    public Builder optLanguage(String lang) {
+    public Builder language(String lang) {
       this.language = lang;
       return this;
     }
 
     /** The bitext target language (default Chinese, or English when the data language is not English). */
-    public Builder optBitextLanguage(String lang) {
+    public Builder bitextLanguage(String lang) {
       this.bitextLanguage = lang;
       return this;
     }
 
     /** The seed (default 42). */
-    public Builder optSeed(long s) {
+    public Builder seed(long s) {
       this.seed = s;
       return this;
     }
 
     /** Requests in flight at once (default 8). */
-    public Builder optConcurrency(int n) {
+    public Builder concurrency(int n) {
       this.concurrency = n;
       return this;
     }
 
     /** Re-requests of an invalid reply before skipping (default 3). */
-    public Builder optInvalidRetries(int n) {
+    public Builder invalidRetries(int n) {
       this.invalidRetries = n;
       return this;
     }
 
     /** Sampling temperature (default 0.8). */
-    public Builder optTemperature(double t) {
+    public Builder temperature(double t) {
       this.temperature = t;
       return this;
     }
 
     /** Max tokens per reply (default 2048). */
-    public Builder optMaxTokens(int n) {
+    public Builder maxTokens(int n) {
       this.maxTokens = n;
       return this;
     }
 
     /** Whether to ask for JSON object replies (default true). */
-    public Builder optJsonMode(boolean on) {
+    public Builder jsonMode(boolean on) {
       this.jsonMode = on;
       return this;
     }

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param negative hard_negative_document for asymmetric types, null for STS and bitext
  * @param score the similarity score in [0, 5] for STS, null otherwise
  */
-public record SynthExample(
+record SynthExample(
     TaskType type, String query, String positive, @Nullable String negative, @Nullable Double score) {
 
   public SynthExample {

@@ -68,8 +68,9 @@ import org.slf4j.LoggerFactory;
  * from any thread (e.g. a progress listener).
  *
  * <pre>{@code
- * try (LlmClient llm = LlmClients.openAiCompatible(LlmConfig.builder(endpoint, "Qwen/Qwen2.5-7B-Instruct").build())) {
- *   SynthReport r = Synthesizer.create(llm, SynthConfig.builder().optPersonasLimit(100).build())
+ * LlmConfig llmConfig = LlmConfig.builder().endpoint(endpoint).model("Qwen/Qwen2.5-7B-Instruct").build();
+ * try (LlmClient llm = LlmClients.openAiCompatible(llmConfig)) {
+ *   SynthReport r = Synthesizer.create(llm, SynthConfig.builder().personasLimit(100).build())
  *       .run(Personas.builtIn(), Path.of("synth.jsonl"), ProgressListener.NONE);
  * }
  * }</pre>

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param value the parsed value when valid, else null
  * @param problem why the reply was rejected when invalid, else null
  */
-public record Validation<T>(@Nullable T value, @Nullable String problem) {
+record Validation<T>(@Nullable T value, @Nullable String problem) {
 
   public Validation {
     checkArgument((value == null) != (problem == null), "exactly one of value and problem must be set");

@@ -7,11 +7,11 @@ import org.junit.jupiter.api.Test;
 class RandomSamplerTest extends BatchSamplerContract {
   @Override
   protected BatchSampler sampler(int batchSize, boolean dropLast) {
-    return BatchSamplers.random(batchSize, dropLast);
+    return BatchSamplers.random(SamplerConfig.builder().batchSize(batchSize).dropLast(dropLast).build());
   }
 
   @Test
   void rejectsBadBatchSize() {
-    assertThrows(IllegalArgumentException.class, () -> BatchSamplers.random(0, false));
+    assertThrows(IllegalArgumentException.class, () -> SamplerConfig.builder().batchSize(0).build());
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class SemiHomogeneousSamplerTest extends BatchSamplerContract {
   @Override
   protected BatchSampler sampler(int batchSize, boolean dropLast) {
-    return BatchSamplers.semiHomogeneous(batchSize, 0.5, dropLast);
+    return BatchSamplers.semiHomogeneous(
+        SamplerConfig.builder().batchSize(batchSize).homogeneousRatio(0.5).dropLast(dropLast).build());
   }
 
   /*
@@ -35,7 +36,9 @@ class SemiHomogeneousSamplerTest extends BatchSamplerContract {
       @ForAll @IntRange(max = 100) int n,
       @ForAll long seed) {
     List<TrainingExample> examples = uniqueExamples(n, 3, seed);
-    List<ImmutableIntArray> batches = BatchSamplers.semiHomogeneous(batchSize, 1, false).batches(examples, 0, seed);
+    BatchSampler sampler = BatchSamplers.semiHomogeneous(
+        SamplerConfig.builder().batchSize(batchSize).homogeneousRatio(1).build());
+    List<ImmutableIntArray> batches = sampler.batches(examples, 0, seed);
     long singleTask = batches.stream().filter(b -> dominantShare(b, examples) == b.length()).count();
     assertTrue(singleTask >= fullTaskBatches(examples, batchSize),
         singleTask + " single-task batches, expected at least " + fullTaskBatches(examples, batchSize));
@@ -57,7 +60,9 @@ class SemiHomogeneousSamplerTest extends BatchSamplerContract {
       }
     }
     java.util.Collections.shuffle(examples, random);
-    for (ImmutableIntArray batch : BatchSamplers.semiHomogeneous(batchSize, ratio, true).batches(examples, 2, seed)) {
+    BatchSampler sampler = BatchSamplers.semiHomogeneous(
+        SamplerConfig.builder().batchSize(batchSize).homogeneousRatio(ratio).dropLast(true).build());
+    for (ImmutableIntArray batch : sampler.batches(examples, 2, seed)) {
       assertEquals(batchSize, batch.length());
       assertTrue(dominantShare(batch, examples) >= ratio * batchSize - 1,
           "dominant " + dominantShare(batch, examples) + " of " + batchSize + " at ratio " + ratio);
@@ -72,7 +77,9 @@ class SemiHomogeneousSamplerTest extends BatchSamplerContract {
       @ForAll @IntRange(max = 150) int n,
       @ForAll long seed) {
     List<TrainingExample> examples = uniqueExamples(n, 3, seed);
-    List<ImmutableIntArray> batches = BatchSamplers.semiHomogeneous(batchSize, ratio, false).batches(examples, 0, seed);
+    BatchSampler sampler = BatchSamplers.semiHomogeneous(
+        SamplerConfig.builder().batchSize(batchSize).homogeneousRatio(ratio).build());
+    List<ImmutableIntArray> batches = sampler.batches(examples, 0, seed);
     long honouring = batches.stream().filter(b -> dominantShare(b, examples) >= ratio * b.length() - 1).count();
     assertTrue(honouring >= fullTaskBatches(examples, batchSize));
   }
@@ -83,16 +90,18 @@ class SemiHomogeneousSamplerTest extends BatchSamplerContract {
     for (int i = 0; i < 400; i++) {
       examples.add(TrainingExample.builder().query("q" + i).positive("p" + i).task("t" + (i % 4)).build());
     }
-    long mixed = BatchSamplers.semiHomogeneous(10, 0, true).batches(examples, 0, 7).stream()
+    BatchSampler sampler = BatchSamplers.semiHomogeneous(
+        SamplerConfig.builder().batchSize(10).homogeneousRatio(0).dropLast(true).build());
+    long mixed = sampler.batches(examples, 0, 7).stream()
         .filter(b -> dominantShare(b, examples) < 10).count();
     assertEquals(40, mixed); // a 10-slot batch from 4 equal tasks is single-task with negligible probability
   }
 
   @Test
   void rejectsBadArguments() {
-    assertThrows(IllegalArgumentException.class, () -> BatchSamplers.semiHomogeneous(8, 1.5, false));
-    assertThrows(IllegalArgumentException.class, () -> BatchSamplers.semiHomogeneous(8, -0.1, false));
-    assertThrows(IllegalArgumentException.class, () -> BatchSamplers.semiHomogeneous(0, 0.5, false));
+    assertThrows(IllegalArgumentException.class, () -> SamplerConfig.builder().homogeneousRatio(1.5).build());
+    assertThrows(IllegalArgumentException.class, () -> SamplerConfig.builder().homogeneousRatio(-0.1).build());
+    assertThrows(IllegalArgumentException.class, () -> SamplerConfig.builder().batchSize(0).build());
   }
 
   private static List<TrainingExample> uniqueExamples(int n, int tasks, long seed) {

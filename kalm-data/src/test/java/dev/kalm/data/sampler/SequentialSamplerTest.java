@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class SequentialSamplerTest extends BatchSamplerContract {
   @Override
   protected BatchSampler sampler(int batchSize, boolean dropLast) {
-    return BatchSamplers.sequential(batchSize, dropLast);
+    return BatchSamplers.sequential(SamplerConfig.builder().batchSize(batchSize).dropLast(dropLast).build());
   }
 
   @Override
@@ -24,7 +24,7 @@ class SequentialSamplerTest extends BatchSamplerContract {
 
   @Test
   void keepsInputOrderInEveryEpoch() {
-    var batches = BatchSamplers.sequential(3, false).batches(examples(7, 2, 1), 5, 9);
+    var batches = BatchSamplers.sequential(SamplerConfig.builder().batchSize(3).build()).batches(examples(7, 2, 1), 5, 9);
     assertEquals(List.of(ImmutableIntArray.of(0, 1, 2), ImmutableIntArray.of(3, 4, 5), ImmutableIntArray.of(6)), batches);
   }
 }

@@ -62,10 +62,10 @@ class PersonasAndTaskTypesTest {
   @Test
   void configValidationNamesTheField() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> SynthConfig.builder().optTasksPerPersona(0).build());
+        () -> SynthConfig.builder().tasksPerPersona(0).build());
     assertTrue(e.getMessage().contains("tasksPerPersona"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
-        () -> SynthConfig.builder().optLanguage("Chinese").optBitextLanguage("chinese").build());
+        () -> SynthConfig.builder().language("Chinese").bitextLanguage("chinese").build());
     assertTrue(e.getMessage().contains("bitextLanguage"), e.getMessage());
     assertEquals(3L * 6 * 5 * 2, SynthConfig.builder().build().plannedExamples(3));
   }

@@ -21,12 +21,12 @@ class SynthThroughputTest {
   @Test
   void loopbackRequestsPerSecondAtConcurrencyEight() {
     int personas = Integer.getInteger("kalm.synth.benchPersonas", 5);
-    SynthConfig config = SynthConfig.builder().optPersonasLimit(personas).optTasksPerPersona(4).optExamplesPerTask(4)
-        .optConcurrency(8).optInvalidRetries(8).optSeed(1).build();
+    SynthConfig config = SynthConfig.builder().personasLimit(personas).tasksPerPersona(4).examplesPerTask(4)
+        .concurrency(8).invalidRetries(8).seed(1).build();
     long planned = personas * 6 * 4 * 4;
     try (FakeLlmServer server = FakeLlmServer.model()) { // warm-up (JIT, connections)
-      SynthesizerTest.run(server, SynthConfig.builder().optPersonasLimit(3).optTasksPerPersona(4)
-          .optExamplesPerTask(4).optConcurrency(8).build(), Personas.builtIn(), dir.resolve("warm.jsonl"),
+      SynthesizerTest.run(server, SynthConfig.builder().personasLimit(3).tasksPerPersona(4)
+          .examplesPerTask(4).concurrency(8).build(), Personas.builtIn(), dir.resolve("warm.jsonl"),
           ProgressListener.NONE);
     }
     try (FakeLlmServer server = FakeLlmServer.model()) {

@@ -37,18 +37,18 @@ class SynthesizerTest {
   @TempDir Path dir;
 
   static LlmConfig llmConfig(FakeLlmServer server, int concurrency) {
-    return LlmConfig.builder(server.endpoint(), "fake-model")
-        .optConnectTimeout(Duration.ofSeconds(2))
-        .optRequestTimeout(Duration.ofMillis(1500))
-        .optBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
-        .optMaxRetries(3)
-        .optMaxInFlight(concurrency)
+    return LlmConfig.builder().endpoint(server.endpoint()).model("fake-model")
+        .connectTimeout(Duration.ofSeconds(2))
+        .requestTimeout(Duration.ofMillis(1500))
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+        .maxRetries(3)
+        .maxInFlight(concurrency)
         .build();
   }
 
   static SynthConfig.Builder small() {
-    return SynthConfig.builder().optPersonasLimit(3).optTasksPerPersona(2).optExamplesPerTask(2).optConcurrency(4)
-        .optInvalidRetries(8).optSeed(7);
+    return SynthConfig.builder().personasLimit(3).tasksPerPersona(2).examplesPerTask(2).concurrency(4)
+        .invalidRetries(8).seed(7);
   }
 
   static SynthReport run(FakeLlmServer server, SynthConfig config, List<String> personas, Path out,
@@ -201,7 +201,7 @@ class SynthesizerTest {
 
   @Test
   void killedAndResumedRunGivesTheSameExamplesAsAnUninterruptedOne() throws IOException {
-    SynthConfig config = small().optPersonasLimit(4).build();
+    SynthConfig config = small().personasLimit(4).build();
     Path whole = dir.resolve("whole.jsonl");
     Path resumed = dir.resolve("resumed.jsonl");
     try (FakeLlmServer server = FakeLlmServer.start(new FaultyModel(0))) {
@@ -260,8 +260,8 @@ class SynthesizerTest {
   @Test
   void invalidRepliesAreReRequestedThenSkippedAndRetriedOnRerun() {
     Path out = dir.resolve("skip.jsonl");
-    SynthConfig config = small().optTaskTypes(TaskType.parseList("sts,bitext")).optPersonasLimit(1)
-        .optInvalidRetries(2).build();
+    SynthConfig config = small().taskTypes(TaskType.parseList("sts,bitext")).personasLimit(1)
+        .invalidRetries(2).build();
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content(
         FakeLlmServer.modelReply(c).replace("\"score\":4.5", "\"score\":9")))) {
       SynthReport r = run(server, config, Personas.builtIn(), out, ProgressListener.NONE);
@@ -284,8 +284,8 @@ class SynthesizerTest {
   @Test
   void stageOneNeedsEnoughInstructions() {
     Path out = dir.resolve("few.jsonl");
-    SynthConfig config = small().optTaskTypes(TaskType.parseList("short-short")).optPersonasLimit(1)
-        .optTasksPerPersona(3).optInvalidRetries(1).build();
+    SynthConfig config = small().taskTypes(TaskType.parseList("short-short")).personasLimit(1)
+        .tasksPerPersona(3).invalidRetries(1).build();
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content(c.brainstorm()
         ? "[\"Retrieve only one kind of thing.\", \"too short\"]" : FakeLlmServer.modelReply(c)))) {
       SynthReport r = run(server, config, Personas.builtIn(), out, ProgressListener.NONE);
@@ -299,8 +299,8 @@ class SynthesizerTest {
   @Test
   void duplicateQueriesAreRejected() {
     Path out = dir.resolve("dup.jsonl");
-    SynthConfig config = small().optTaskTypes(TaskType.parseList("short-long")).optPersonasLimit(1)
-        .optExamplesPerTask(3).optInvalidRetries(1).optConcurrency(1).build();
+    SynthConfig config = small().taskTypes(TaskType.parseList("short-long")).personasLimit(1)
+        .examplesPerTask(3).invalidRetries(1).concurrency(1).build();
     String same = "{\"user_query\": \"always the same query\", \"positive_document\": \"always the same positive "
         + "document text here\", \"hard_negative_document\": \"always the same negative document text here\"}";
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content(c.brainstorm()
@@ -316,7 +316,7 @@ class SynthesizerTest {
   @Test
   void aFatalServerErrorStopsTheRunAndARerunFinishesIt() {
     Path out = dir.resolve("fatal.jsonl");
-    SynthConfig config = small().optPersonasLimit(2).build();
+    SynthConfig config = small().personasLimit(2).build();
     try (FakeLlmServer server = FakeLlmServer.start(c -> c.number() > 15
         ? Reply.error(404, "The model `fake-model` does not exist.") : Reply.content(FakeLlmServer.modelReply(c)))) {
       SynthesisException e = assertThrows(SynthesisException.class,
@@ -335,15 +335,15 @@ class SynthesizerTest {
   @Test
   void refusesToResumeWithOtherPersonasOrLanguage() {
     Path out = dir.resolve("p.jsonl");
-    SynthConfig config = small().optPersonasLimit(1).optTaskTypes(TaskType.parseList("sts")).build();
+    SynthConfig config = small().personasLimit(1).taskTypes(TaskType.parseList("sts")).build();
     try (FakeLlmServer server = FakeLlmServer.model()) {
       run(server, config, Personas.builtIn(), out, ProgressListener.NONE);
       List<String> other = Personas.builtIn().stream().map(p -> p + " (changed)").toList();
       JsonLinesException e = assertThrows(JsonLinesException.class,
           () -> run(server, config, other, out, ProgressListener.NONE));
       assertTrue(e.getMessage().contains("p.jsonl.instructions.jsonl:1: field 'persona'"), e.getMessage());
-      SynthConfig chinese = small().optPersonasLimit(1).optTaskTypes(TaskType.parseList("sts"))
-          .optLanguage("Chinese").build();
+      SynthConfig chinese = small().personasLimit(1).taskTypes(TaskType.parseList("sts"))
+          .language("Chinese").build();
       e = assertThrows(JsonLinesException.class,
           () -> run(server, chinese, Personas.builtIn(), out, ProgressListener.NONE));
       assertEquals("language", e.field());
@@ -352,7 +352,7 @@ class SynthesizerTest {
 
   @Test
   void promptsNameTheLanguagesAndTypes() {
-    SynthConfig config = SynthConfig.builder().optLanguage("Chinese").build();
+    SynthConfig config = SynthConfig.builder().language("Chinese").build();
     assertEquals("English", config.bitextLanguage());
     String gen = Prompts.generate(TaskType.BITEXT, "Translate contracts", config, new java.util.SplittableRandom(1))
         .get(0).content();

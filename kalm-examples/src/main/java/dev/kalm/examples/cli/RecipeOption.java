@@ -2,6 +2,7 @@ package dev.kalm.examples.cli;
 
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.data.sampler.SamplerConfig;
 import dev.kalm.train.TrainerConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,8 @@ final class RecipeOption {
       int batch = given.hasMatchedOption("--batch-size") ? explicit.batchSize() : 48;
       double ratio = given.hasMatchedOption("--homogeneous-ratio")
           ? given.matchedOptionValue("--homogeneous-ratio", 0.5) : 0.5;
-      b.sampler(BatchSamplers.semiHomogeneous(batch, ratio, true));
+      b.sampler(BatchSamplers.semiHomogeneous(
+          SamplerConfig.builder().batchSize(batch).homogeneousRatio(ratio).dropLast(true).build()));
     }
     if (given.hasMatchedOption("--lr")) {
       b.learningRate(explicit.learningRate());

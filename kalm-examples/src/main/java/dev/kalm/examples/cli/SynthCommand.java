@@ -131,32 +131,32 @@ public final class SynthCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     List<String> all = personas == null ? Personas.builtIn() : Personas.read(personas);
     SynthConfig.Builder b = SynthConfig.builder()
-        .optTaskTypes(TaskType.parseList(taskTypes))
-        .optTasksPerPersona(tasksPerPersona)
-        .optExamplesPerTask(examplesPerTask)
-        .optLanguage(language)
-        .optSeed(seed)
-        .optConcurrency(concurrency)
-        .optInvalidRetries(invalidRetries)
-        .optTemperature(temperature)
-        .optMaxTokens(maxTokens)
-        .optJsonMode(!noJsonMode);
+        .taskTypes(TaskType.parseList(taskTypes))
+        .tasksPerPersona(tasksPerPersona)
+        .examplesPerTask(examplesPerTask)
+        .language(language)
+        .seed(seed)
+        .concurrency(concurrency)
+        .invalidRetries(invalidRetries)
+        .temperature(temperature)
+        .maxTokens(maxTokens)
+        .jsonMode(!noJsonMode);
     if (personasLimit != null) {
-      b.optPersonasLimit(personasLimit);
+      b.personasLimit(personasLimit);
     }
     if (bitextLanguage != null) {
-      b.optBitextLanguage(bitextLanguage);
+      b.bitextLanguage(bitextLanguage);
     }
     SynthConfig config = b.build();
     Duration timeout = Duration.ofMillis(Math.round(timeoutSeconds * 1000));
-    LlmConfig llmConfig = LlmConfig.builder(endpoint, model)
-        .optApiKeyFromEnvironment()
-        .optRequestTimeout(timeout)
-        .optConnectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
-        .optMaxRetries(maxRetries)
-        .optBackoff(Duration.ofMillis(backoffMillis), Duration.ofMillis(Math.max(backoffMillis, 60_000)))
-        .optMaxInFlight(concurrency)
-        .optRequestsPerSecond(rateLimit)
+    LlmConfig llmConfig = LlmConfig.builder().endpoint(endpoint).model(model)
+        .apiKeyFromEnvironment()
+        .requestTimeout(timeout)
+        .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
+        .maxRetries(maxRetries)
+        .backoff(Duration.ofMillis(backoffMillis), Duration.ofMillis(Math.max(backoffMillis, 60_000)))
+        .maxInFlight(concurrency)
+        .requestsPerSecond(rateLimit)
         .build();
     int used = Math.min(all.size(), config.personasLimit());
     err.printf(Locale.ROOT, "kalm synth: %d personas x %d task types x %d tasks x %d examples = %d planned, "

@@ -6,6 +6,8 @@ import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.data.sampler.SamplerConfig;
+import dev.kalm.train.Provenance;
 import dev.kalm.train.StepReport;
 import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
@@ -217,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
         .hardNegatives(hardNegatives).learningRate(lr).schedule(LrSchedule.parse(schedule)).weightDecay(weightDecay)
         .temperature(temperature).maxLength(maxLength()).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
-        .sampler(sampler());
+        .sampler(sampler()).createdBy(Provenance.CLI);
     if (length != null && length.steps > 0) {
       b.steps(length.steps);
     } else if (length != null && length.epochs > 0) {
@@ -252,13 +254,14 @@ final class TrainCommand implements Callable<Integer> {
 
   private BatchSampler sampler() {
     if (noShuffle) {
-      return BatchSamplers.sequential(batchSize, false);
+      return BatchSamplers.sequential(SamplerConfig.builder().batchSize(batchSize).build());
     }
     switch (sampler.toLowerCase(Locale.ROOT)) {
       case "random":
-        return BatchSamplers.random(batchSize, false);
+        return BatchSamplers.random(SamplerConfig.builder().batchSize(batchSize).build());
       case "task":
-        return BatchSamplers.semiHomogeneous(batchSize, homogeneousRatio, false);
+        return BatchSamplers.semiHomogeneous(
+            SamplerConfig.builder().batchSize(batchSize).homogeneousRatio(homogeneousRatio).build());
       default:
         throw new IllegalArgumentException("--sampler must be random or task, got '" + sampler + "' (valid: "
             + Arrays.asList("random", "task") + ")");

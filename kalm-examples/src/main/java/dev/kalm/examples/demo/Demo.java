@@ -18,7 +18,9 @@ import dev.kalm.data.filter.DataFilters;
 import dev.kalm.data.filter.FilterResult;
 import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.sampler.BatchSamplers;
+import dev.kalm.data.sampler.SamplerConfig;
 import dev.kalm.examples.cli.ProgressBar;
+import dev.kalm.train.Provenance;
 import dev.kalm.train.StepReport;
 import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
@@ -170,8 +172,9 @@ public final class Demo {
   private double train(DemoConfig run, Path from, Path to, List<TrainingExample> examples, int negatives, double ratio,
       boolean matryoshka, long steps, String label) {
     TrainerConfig.Builder b = TrainerConfig.builder().learningRate(run.learningRate()).steps(steps).warmupRatio(0.1)
-        .hardNegatives(negatives).maxLength(run.maxLength()).seed(run.seed())
-        .sampler(BatchSamplers.semiHomogeneous(Math.min(run.batchSize(), examples.size()), ratio, false));
+        .hardNegatives(negatives).maxLength(run.maxLength()).seed(run.seed()).createdBy(Provenance.CLI)
+        .sampler(BatchSamplers.semiHomogeneous(SamplerConfig.builder()
+            .batchSize(Math.min(run.batchSize(), examples.size())).homogeneousRatio(ratio).build()));
     if (matryoshka) {
       b.matryoshka(dims, List.of(1.0, 0.3, 0.2));
     }

@@ -7,6 +7,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
+import dev.kalm.data.sampler.SamplerConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,7 +26,7 @@ import java.util.stream.IntStream;
  * Immutable and thread-safe.
  *
  * <pre>{@code
- * BatchSampler sampler = new LengthBucketSampler(32, 50, true);
+ * BatchSampler sampler = new LengthBucketSampler(SamplerConfig.builder().batchSize(32).dropLast(true).build(), 50);
  * }</pre>
  */
 public final class LengthBucketSampler implements BatchSampler {
@@ -34,17 +35,15 @@ public final class LengthBucketSampler implements BatchSampler {
   private final boolean dropLast;
 
   /**
-   * @param batchSize examples per batch, at least 1
+   * @param config batch size and {@code dropLast} ({@link SamplerConfig#homogeneousRatio()} is not read)
    * @param bucketBatches batches per length-sorted bucket, at least 1 (larger: less padding, less randomness)
-   * @param dropLast leave the {@code n mod batchSize} remainder out of each epoch
-   * @throws IllegalArgumentException for a size below 1
+   * @throws IllegalArgumentException when {@code bucketBatches} is below 1
    */
-  public LengthBucketSampler(int batchSize, int bucketBatches, boolean dropLast) {
-    checkArgument(batchSize >= 1, "batchSize must be >= 1, got %s", batchSize);
+  public LengthBucketSampler(SamplerConfig config, int bucketBatches) {
     checkArgument(bucketBatches >= 1, "bucketBatches must be >= 1, got %s", bucketBatches);
-    this.batchSize = batchSize;
+    this.batchSize = config.batchSize();
     this.bucketBatches = bucketBatches;
-    this.dropLast = dropLast;
+    this.dropLast = config.dropLast();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.kalm.examples.samples;
 
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.sampler.SamplerConfig;
 import dev.kalm.examples.samplers.LengthBucketSampler;
 import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
@@ -21,7 +22,7 @@ public final class CustomSampler {
   /** Trains with batches of similar-length examples. */
   public static TrainingResult train(Path model, List<TrainingExample> examples, Path output, long steps) {
     TrainerConfig config = TrainerConfig.builder()
-        .sampler(new LengthBucketSampler(8, 4, false))
+        .sampler(new LengthBucketSampler(SamplerConfig.builder().batchSize(8).build(), 4))
         .steps(steps).learningRate(1e-4).maxLength(128).build();
     try (Trainer trainer = Trainers.contrastive(model, config)) {
       return trainer.train(examples, output, TrainingListener.NONE);

@@ -28,11 +28,12 @@ public final class SynthesizeFromLocalLlm {
 
   /** Two retrieval examples from each of three built-in personas (resumable: rerun to continue). */
   public static SynthReport synthesize(URI endpoint, String model, Path output) {
-    LlmClient llm = LlmClients.openAiCompatible(LlmConfig.builder(endpoint, model).optApiKeyFromEnvironment().build());
+    LlmClient llm = LlmClients.openAiCompatible(
+        LlmConfig.builder().endpoint(endpoint).model(model).apiKeyFromEnvironment().build());
     SynthConfig config = SynthConfig.builder()
-        .optTaskTypes(List.of(TaskType.values()[0]))
-        .optPersonasLimit(3).optTasksPerPersona(1).optExamplesPerTask(2)
-        .optLanguage("English").optSeed(7).build();
+        .taskTypes(List.of(TaskType.values()[0]))
+        .personasLimit(3).tasksPerPersona(1).examplesPerTask(2)
+        .language("English").seed(7).build();
     return Synthesizer.create(llm, config).run(Personas.builtIn(), output, ProgressListener.NONE);
   }
 }

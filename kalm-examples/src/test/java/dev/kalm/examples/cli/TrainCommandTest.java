@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.kalm.core.testing.TestModels;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.example.TrainingExamples;
+import dev.kalm.train.Provenance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,5 +80,6 @@ class TrainCommandTest {
     JsonObject best = JsonParser.parseString(Files.readString(out.resolve("checkpoint-best/kalm_provenance.json")))
         .getAsJsonObject();
     assertTrue(best.has("eval_main_score"), best.toString());
+    assertEquals(Provenance.CLI, best.get("created_by").getAsString());
   }
 }

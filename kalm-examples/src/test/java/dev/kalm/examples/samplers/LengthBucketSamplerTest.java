@@ -6,6 +6,7 @@ import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplerContract;
+import dev.kalm.data.sampler.SamplerConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LengthBucketSamplerTest extends BatchSamplerContract {
   @Override
   protected BatchSampler sampler(int batchSize, boolean dropLast) {
-    return new LengthBucketSampler(batchSize, 4, dropLast);
+    return new LengthBucketSampler(SamplerConfig.builder().batchSize(batchSize).dropLast(dropLast).build(), 4);
   }
 
   @Override
@@ -24,7 +25,7 @@ class LengthBucketSamplerTest extends BatchSamplerContract {
   @Test
   void batchesHoldSimilarLengths() {
     List<TrainingExample> examples = examples(400, 1, 3);
-    List<ImmutableIntArray> batches = new LengthBucketSampler(8, 50, true).batches(examples, 0, 1);
+    List<ImmutableIntArray> batches = new LengthBucketSampler(SamplerConfig.builder().batchSize(8).dropLast(true).build(), 50).batches(examples, 0, 1);
     long spreadSum = 0;
     for (ImmutableIntArray b : batches) {
       int min = Integer.MAX_VALUE;

@@ -6,7 +6,8 @@ package dev.kalm.data.synth.llm;
  *
  * <pre>{@code
  * try (LlmClient llm = LlmClients.openAiCompatible(
- *     LlmConfig.builder(URI.create("http://127.0.0.1:8000/v1"), "Qwen/Qwen2.5-7B-Instruct").build())) {
+ *     LlmConfig.builder().endpoint(URI.create("http://127.0.0.1:8000/v1")).model("Qwen/Qwen2.5-7B-Instruct")
+ *         .build())) {
  *   String reply = llm.chat(ChatRequest.of(List.of(ChatMessage.user("Say hi")), 0.7, 64));
  * }
  * }</pre>

@@ -84,15 +84,21 @@ public record LlmConfig(
 
   /**
    * A builder with defaults: no API key, connect timeout 10 s, request timeout 120 s, 5 retries, backoff
-   * 1 s doubling up to 60 s, 8 requests in flight, no rate limit, JSON-mode fallback on.
+   * 1 s doubling up to 60 s, 8 requests in flight, no rate limit, JSON-mode fallback on. The endpoint and
+   * the model have no default (so there is no {@code defaults()}): set both before {@link Builder#build()}.
+   *
+   * <pre>{@code
+   * LlmConfig config = LlmConfig.builder().endpoint(URI.create("http://127.0.0.1:8000/v1"))
+   *     .model("Qwen/Qwen2.5-7B-Instruct").build();
+   * }</pre>
    */
-  public static Builder builder(URI endpoint, String model) {
-    return new Builder(endpoint, model);
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** This configuration as a builder, to change a few fields. */
   public Builder toBuilder() {
-    Builder b = new Builder(endpoint, model);
+    Builder b = new Builder().endpoint(endpoint).model(model);
     b.apiKey = apiKey;
     b.connectTimeout = connectTimeout;
     b.requestTimeout = requestTimeout;
@@ -115,8 +121,8 @@ public record LlmConfig(
 
   /** Builder for {@link LlmConfig}; not thread safe. {@link #build()} validates. */
   public static final class Builder {
-    private final URI endpoint;
-    private final String model;
+    private @Nullable URI endpoint;
+    private @Nullable String model;
     private @Nullable String apiKey;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(120);
@@ -127,69 +133,85 @@ public record LlmConfig(
     private double requestsPerSecond;
     private boolean jsonModeFallback = true;
 
-    private Builder(URI endpoint, String model) {
+    private Builder() {}
+
+    /** The API base, e.g. {@code http://127.0.0.1:8000/v1} (required). */
+    public Builder endpoint(URI endpoint) {
       this.endpoint = endpoint;
+      return this;
+    }
+
+    /** The model name the server expects (required). */
+    public Builder model(String model) {
       this.model = model;
+      return this;
     }
 
     /** The API key, or null for none. */
-    public Builder optApiKey(@Nullable String key) {
+    public Builder apiKey(@Nullable String key) {
       this.apiKey = key;
       return this;
     }
 
     /** The API key from the environment variable {@value #API_KEY_ENV} when it is set and not blank. */
-    public Builder optApiKeyFromEnvironment() {
+    public Builder apiKeyFromEnvironment() {
       String key = System.getenv(API_KEY_ENV);
       this.apiKey = key == null || key.isBlank() ? null : key.strip();
       return this;
     }
 
     /** The longest wait for a connection (default 10 s). */
-    public Builder optConnectTimeout(Duration d) {
+    public Builder connectTimeout(Duration d) {
       this.connectTimeout = d;
       return this;
     }
 
     /** The longest wait for a whole reply (default 120 s). */
-    public Builder optRequestTimeout(Duration d) {
+    public Builder requestTimeout(Duration d) {
       this.requestTimeout = d;
       return this;
     }
 
     /** Retries after transient failures (default 5). */
-    public Builder optMaxRetries(int n) {
+    public Builder maxRetries(int n) {
       this.maxRetries = n;
       return this;
     }
 
     /** The first retry wait and the cap of the doubling waits (defaults 1 s and 60 s). */
-    public Builder optBackoff(Duration initial, Duration max) {
+    public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = initial;
       this.maxBackoff = max;
       return this;
     }
 
     /** The most requests in flight at once (default 8). */
-    public Builder optMaxInFlight(int n) {
+    public Builder maxInFlight(int n) {
       this.maxInFlight = n;
       return this;
     }
 
     /** The most requests started per second, 0 for no limit (default 0). */
-    public Builder optRequestsPerSecond(double r) {
+    public Builder requestsPerSecond(double r) {
       this.requestsPerSecond = r;
       return this;
     }
 
     /** Whether to resend without {@code response_format} when the server rejects it (default true). */
-    public Builder optJsonModeFallback(boolean on) {
+    public Builder jsonModeFallback(boolean on) {
       this.jsonModeFallback = on;
       return this;
     }
 
-    /** The configuration. @throws IllegalArgumentException naming the bad field */
+    /**
+     * The configuration.
+     *
+     * @throws NullPointerException when the endpoint or the model is not set
+     * @throws IllegalArgumentException naming the bad field
+     */
     public LlmConfig build() {
+      checkNotNull(endpoint, "endpoint must be set");
+      checkNotNull(model, "model must be set");
       return new LlmConfig(endpoint, model, apiKey, connectTimeout, requestTimeout, maxRetries, initialBackoff,
           maxBackoff, maxInFlight, requestsPerSecond, jsonModeFallback);
     }

@@ -27,17 +27,17 @@ class OpenAiChatClientTest {
    * latency even on a loaded machine (the timeout test sets its own).
    */
   static LlmConfig.Builder fast(URI endpoint) {
-    return LlmConfig.builder(endpoint, "fake-model")
-        .optConnectTimeout(Duration.ofSeconds(2))
-        .optRequestTimeout(Duration.ofSeconds(5))
-        .optBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
-        .optMaxRetries(3);
+    return LlmConfig.builder().endpoint(endpoint).model("fake-model")
+        .connectTimeout(Duration.ofSeconds(2))
+        .requestTimeout(Duration.ofSeconds(5))
+        .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+        .maxRetries(3);
   }
 
   @Test
   void sendsTheRequestAndReturnsTheContent() {
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content("hello"));
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).optApiKey("sk-secret").build())) {
+         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).apiKey("sk-secret").build())) {
       ChatRequest r = new ChatRequest(com.google.common.collect.ImmutableList.of(
           ChatMessage.system("be brief"), ChatMessage.user("hi")), 0.25, 77, true, 1234L);
       assertEquals("hello", llm.chat(r));
@@ -58,14 +58,14 @@ class OpenAiChatClientTest {
   void endpointMayEndWithSlashOrTheFullPath() {
     URI base = URI.create("http://127.0.0.1:8000/v1/");
     assertEquals("http://127.0.0.1:8000/v1/chat/completions",
-        LlmConfig.builder(base, "m").build().chatCompletionsUri().toString());
+        LlmConfig.builder().endpoint(base).model("m").build().chatCompletionsUri().toString());
     URI full = URI.create("http://127.0.0.1:8000/v1/chat/completions");
-    assertEquals(full, LlmConfig.builder(full, "m").build().chatCompletionsUri());
+    assertEquals(full, LlmConfig.builder().endpoint(full).model("m").build().chatCompletionsUri());
   }
 
   @Test
   void apiKeyNeverShowsInToString() {
-    LlmConfig c = LlmConfig.builder(URI.create("http://127.0.0.1:1/v1"), "m").optApiKey("sk-secret").build();
+    LlmConfig c = LlmConfig.builder().endpoint(URI.create("http://127.0.0.1:1/v1")).model("m").apiKey("sk-secret").build();
     assertFalse(c.toString().contains("sk-secret"), c.toString());
     assertTrue(c.toString().contains("***"));
   }
@@ -116,7 +116,7 @@ class OpenAiChatClientTest {
     try (FakeLlmServer server = FakeLlmServer.start(
             c -> c.number() == 1 ? Reply.content("late").withDelay(5000) : Reply.content("ok"));
          LlmClient llm = LlmClients.openAiCompatible(
-             fast(server.endpoint()).optRequestTimeout(Duration.ofMillis(400)).build())) {
+             fast(server.endpoint()).requestTimeout(Duration.ofMillis(400)).build())) {
       long start = System.nanoTime();
       assertEquals("ok", llm.chat(HI));
       long ms = (System.nanoTime() - start) / 1_000_000;
@@ -139,7 +139,7 @@ class OpenAiChatClientTest {
   @Test
   void givesUpAfterMaxRetries() {
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.error(503, "overloaded"));
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).optMaxRetries(2).build())) {
+         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).maxRetries(2).build())) {
       LlmException e = assertThrows(LlmException.class, () -> llm.chat(HI));
       assertTrue(e.transientFailure());
       assertEquals(503, e.status());
@@ -155,7 +155,7 @@ class OpenAiChatClientTest {
       port = s.getLocalPort();
     }
     try (LlmClient llm = LlmClients.openAiCompatible(
-        fast(URI.create("http://127.0.0.1:" + port + "/v1")).optMaxRetries(1).build())) {
+        fast(URI.create("http://127.0.0.1:" + port + "/v1")).maxRetries(1).build())) {
       LlmException e = assertThrows(LlmException.class, () -> llm.chat(HI));
       assertTrue(e.transientFailure());
       assertTrue(e.getMessage().contains("cannot connect") || e.getMessage().contains("connection"), e.getMessage());
@@ -177,7 +177,7 @@ class OpenAiChatClientTest {
       assertEquals(0, llm.stats().retries());
     }
     try (FakeLlmServer server = FakeLlmServer.start(script);
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).optJsonModeFallback(false).build())) {
+         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).jsonModeFallback(false).build())) {
       LlmException e = assertThrows(LlmException.class, () -> llm.chat(HI.withJsonMode(true)));
       assertEquals(400, e.status());
     }
@@ -186,7 +186,7 @@ class OpenAiChatClientTest {
   @Test
   void boundsRequestsInFlight() throws Exception {
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content("ok").withDelay(40));
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).optMaxInFlight(3).build())) {
+         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).maxInFlight(3).build())) {
       ExecutorService pool = Executors.newFixedThreadPool(12);
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
@@ -204,7 +204,7 @@ class OpenAiChatClientTest {
   @Test
   void rateLimitSpacesRequests() {
     try (FakeLlmServer server = FakeLlmServer.start(c -> Reply.content("ok"));
-         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).optRequestsPerSecond(20).build())) {
+         LlmClient llm = LlmClients.openAiCompatible(fast(server.endpoint()).requestsPerSecond(20).build())) {
       long start = System.nanoTime();
       for (int i = 0; i < 9; i++) {
         llm.chat(HI);
