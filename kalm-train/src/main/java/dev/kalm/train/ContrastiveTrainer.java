@@ -15,7 +15,7 @@ import dev.kalm.core.Versions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.model.Autograd;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.ModelWriter;
@@ -236,7 +236,7 @@ final class ContrastiveTrainer implements Trainer {
     return provenance;
   }
 
-  private dev.kalm.core.embed.Attention attention() {
+  private dev.kalm.core.model.Attention attention() {
     return config.attention() != null ? config.attention() : model.config().attention();
   }
 

@@ -1,7 +1,7 @@
 package dev.kalm.train;
 
 import com.google.common.primitives.ImmutableIntArray;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.data.example.TrainingExample;
 import java.util.ArrayList;

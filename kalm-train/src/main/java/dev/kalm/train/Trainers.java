@@ -1,7 +1,7 @@
 package dev.kalm.train;
 
 import dev.kalm.core.device.Backends;
-import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.Qwen2Model;

@@ -11,7 +11,7 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.testing.TestModels;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSamplers;
@@ -124,7 +124,7 @@ class ContrastiveTrainerTest {
   @Test
   void qwen3TrainsAndItsCheckpointKeepsTheQkNorms() throws IOException {
     dev.kalm.core.model.Qwen2Config shape = new dev.kalm.core.model.Qwen2Config(dev.kalm.core.model.ModelInit.QWEN3_VOCAB,
-        32, 64, 2, 4, 2, 16, 1e-6, 1e6, 512, true, dev.kalm.core.embed.Attention.CAUSAL,
+        32, 64, 2, 4, 2, 16, 1e-6, 1e6, 512, true, dev.kalm.core.model.Attention.CAUSAL,
         dev.kalm.core.model.ModelType.QWEN3, false);
     Path base = TestModels.write(shape, 9, "kalm-qwen3");
     Path out = tmp.resolve("qwen3");

@@ -3,7 +3,7 @@ package dev.kalm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.model.Pooling;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

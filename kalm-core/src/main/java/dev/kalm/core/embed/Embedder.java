@@ -1,5 +1,6 @@
 package dev.kalm.core.embed;
 
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import java.util.List;
 

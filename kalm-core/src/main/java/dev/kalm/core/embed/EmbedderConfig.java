@@ -4,6 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.Pooling;
+import dev.kalm.core.model.Prompt;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import java.io.IOException;
@@ -190,7 +189,7 @@ public final class ModelWriter {
         st.normalize() ? ", L2-normalised" : ""));
     b.append("Load it with kalm (`Embedders.load(folder, config)`) or with sentence-transformers "
         + "(`SentenceTransformer(folder)`); `config_sentence_transformers.json` holds the prompts.\n");
-    if (config.attention() == dev.kalm.core.embed.Attention.BIDIRECTIONAL) {
+    if (config.attention() == Attention.BIDIRECTIONAL) {
       b.append("\n## Bidirectional attention\n\n");
       b.append(BIDIRECTIONAL_NOTE).append('\n');
     }

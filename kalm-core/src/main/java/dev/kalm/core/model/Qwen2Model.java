@@ -13,7 +13,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
-import dev.kalm.core.embed.Attention;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;

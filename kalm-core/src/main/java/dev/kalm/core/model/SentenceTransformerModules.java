@@ -9,7 +9,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
 import java.io.IOException;

@@ -3,8 +3,6 @@ package dev.kalm.core.model;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import dev.kalm.core.embed.Pooling;
-import dev.kalm.core.embed.Prompt;
 
 /**
  * What a written model folder tells sentence-transformers (and {@link ModelFolder}): pooling, maximum

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.testing.TestModels;
 import java.util.ArrayList;
 import java.util.Arrays;

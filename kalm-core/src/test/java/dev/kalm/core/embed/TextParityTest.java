@@ -7,6 +7,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.testing.Fixtures;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.io.IOException;

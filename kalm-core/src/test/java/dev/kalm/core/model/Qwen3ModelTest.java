@@ -13,11 +13,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.device.DeviceChoice;
-import dev.kalm.core.embed.Attention;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import dev.kalm.core.testing.TestModels;
@@ -151,7 +149,7 @@ class Qwen3ModelTest {
     Map<String, float[]> weights = ModelInit.randomWeights(c, 11);
     weights.get("layers.0.self_attn.q_norm.weight")[3] = 1.7f; // a non-trivial norm must survive the trip
     ModelWriter.write(folder, c, weights, TestModels.tokenizer(),
-        new SentenceTransformerSettings(Pooling.LAST, 64, dev.kalm.core.embed.Prompt.none()), null);
+        new SentenceTransformerSettings(Pooling.LAST, 64, Prompt.none()), null);
     try (SafetensorsFile f = SafetensorsFile.open(folder.resolve("model.safetensors"))) {
       assertTrue(f.tensors().containsKey("layers.1.self_attn.k_norm.weight"));
       assertEquals(1.7f, f.floatArray("layers.0.self_attn.q_norm.weight")[3]);
@@ -167,7 +165,7 @@ class Qwen3ModelTest {
     Path again = tmp.resolve("q3-again");
     try (Qwen2Model model = read.loadModel(Backends.cpu())) {
       ModelWriter.write(again, model.config(), model.snapshot(), folder,
-          new SentenceTransformerSettings(Pooling.LAST, 64, dev.kalm.core.embed.Prompt.none()), null);
+          new SentenceTransformerSettings(Pooling.LAST, 64, Prompt.none()), null);
     }
     try (Embedder e = Embedders.load(again, config)) {
       float[][] second = e.embed(List.of("hello world", "a longer text with more tokens in it"));

@@ -1,7 +1,7 @@
 package dev.kalm.data.filter;
 
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.search.SearchResults;

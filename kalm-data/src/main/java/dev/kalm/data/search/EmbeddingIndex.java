@@ -11,7 +11,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.progress.ProgressListener;
 import java.io.IOException;

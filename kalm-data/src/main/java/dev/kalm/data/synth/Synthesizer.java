@@ -9,7 +9,7 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;

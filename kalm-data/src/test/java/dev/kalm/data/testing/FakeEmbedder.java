@@ -6,7 +6,7 @@ import static com.google.common.base.Preconditions.checkState;
 import com.google.common.hash.Hashing;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

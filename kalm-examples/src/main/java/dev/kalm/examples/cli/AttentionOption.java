@@ -1,6 +1,6 @@
 package dev.kalm.examples.cli;
 
-import dev.kalm.core.embed.Attention;
+import dev.kalm.core.model.Attention;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;

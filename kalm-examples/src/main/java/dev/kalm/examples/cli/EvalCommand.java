@@ -3,7 +3,7 @@ package dev.kalm.examples.cli;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.train.eval.BitextDirection;
 import dev.kalm.train.eval.ClusteringMode;

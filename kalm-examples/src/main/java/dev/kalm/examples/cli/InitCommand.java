@@ -1,8 +1,8 @@
 package dev.kalm.examples.cli;
 
-import dev.kalm.core.embed.Attention;
-import dev.kalm.core.embed.Pooling;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.Pooling;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;

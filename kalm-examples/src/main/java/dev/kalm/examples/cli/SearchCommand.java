@@ -3,7 +3,7 @@ package dev.kalm.examples.cli;
 import com.google.common.base.Preconditions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.EmbeddingIndex;
 import dev.kalm.data.search.IndexFingerprint;

@@ -15,7 +15,7 @@ import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
 import dev.kalm.train.TrainingLog;
 import dev.kalm.train.TrainingResult;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.EvaluationHook;
 import dev.kalm.train.eval.EvaluationHooks;

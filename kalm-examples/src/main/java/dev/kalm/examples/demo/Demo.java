@@ -8,7 +8,7 @@ import com.google.gson.GsonBuilder;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
@@ -165,7 +165,7 @@ public final class Demo {
     int h = shape.hiddenSize();
     dims = List.of(h, h / 2, h / 4);
     ModelInit.writeRandom(folder, shape, run.seed(), null,
-        new SentenceTransformerSettings(dev.kalm.core.embed.Pooling.MEAN, run.maxLength(), QUERY_PROMPT), null);
+        new SentenceTransformerSettings(dev.kalm.core.model.Pooling.MEAN, run.maxLength(), QUERY_PROMPT), null);
     return folder;
   }
 

@@ -2,7 +2,7 @@ package dev.kalm.examples.demo;
 
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import java.util.ArrayList;
 import java.util.Arrays;

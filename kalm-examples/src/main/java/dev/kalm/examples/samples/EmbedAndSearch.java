@@ -3,7 +3,7 @@ package dev.kalm.examples.samples;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.search.SearchResults;
 import dev.kalm.data.search.VectorIndex;
 import dev.kalm.data.search.VectorIndexes;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.DeviceChoice;
-import dev.kalm.core.embed.Attention;
+import dev.kalm.core.model.Attention;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.train.TrainerConfig;
 import java.nio.file.Files;
@@ -106,7 +106,7 @@ class AttentionAndRecipeTest {
     CliRunner.Result r = CliRunner.run("init", "--preset", "qwen3-tiny", "--output", folder.toString(), "--seed", "4",
         "--pooling", "last");
     assertEquals(0, r.exitCode(), r.err());
-    dev.kalm.core.embed.Prompt qwen3 = dev.kalm.core.embed.Prompt.qwen3Instruction(
+    dev.kalm.core.model.Prompt qwen3 = dev.kalm.core.model.Prompt.qwen3Instruction(
         "Given a web search query, retrieve relevant passages that answer the query");
     assertEquals("Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
         qwen3.prefix());

@@ -62,7 +62,7 @@ class EmbedCommandTest {
     List<String> out = Files.readAllLines(output);
     assertEquals(texts.size(), out.size());
     try (Embedder api = Embedders.load(model, EmbedderConfig.builder().dimension(16).device(DeviceChoice.CPU)
-        .prompt(dev.kalm.core.embed.Prompt.instruction("Find the manual page")).build())) {
+        .prompt(dev.kalm.core.model.Prompt.instruction("Find the manual page")).build())) {
       float[][] want = api.embed(texts);
       for (int i = 0; i < texts.size(); i++) {
         JsonObject line = JsonParser.parseString(out.get(i)).getAsJsonObject();

@@ -3,7 +3,7 @@ package dev.kalm.train.eval;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.search.SearchConfig;

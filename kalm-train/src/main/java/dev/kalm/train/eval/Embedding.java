@@ -3,7 +3,7 @@ package dev.kalm.train.eval;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
-import dev.kalm.core.embed.Pooler;
+import dev.kalm.core.internal.embed.Pooler;
 import java.util.List;
 
 /**

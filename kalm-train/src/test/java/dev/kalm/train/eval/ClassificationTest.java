@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLinesException;
 import java.io.IOException;
 import java.nio.file.Files;

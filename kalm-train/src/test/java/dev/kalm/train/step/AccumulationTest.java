@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.kalm.core.embed.Attention;
-import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Autograd;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.train.loss.InfoNceLoss;

@@ -1,10 +1,11 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.internal.embed;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.kalm.core.model.Pooling;
 import java.util.List;
 
 /**

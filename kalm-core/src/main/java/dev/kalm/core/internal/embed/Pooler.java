@@ -1,9 +1,10 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.internal.embed;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.kalm.core.model.Pooling;
 
 /**
  * Pooling, Matryoshka truncation and L2 normalisation on the device, as differentiable operations (the

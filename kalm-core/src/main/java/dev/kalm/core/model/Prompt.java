@@ -1,4 +1,4 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.model;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 

@@ -1,4 +1,4 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.model;
 
 /** The attention pattern of the encoder. Padding is masked in both. */
 public enum Attention {

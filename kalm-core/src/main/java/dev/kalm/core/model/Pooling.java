@@ -1,10 +1,10 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.model;
 
 import java.util.Locale;
 
 /**
  * How token states become one vector. Pooling is applied before Matryoshka truncation and normalisation. Every
- * mode is a weighted sum of the token states, with the weights of {@link Pooler#weights}, computed as
+ * mode is a weighted sum of the token states, with per-token weights computed as
  * sentence-transformers' {@code Pooling} module does. Its {@code max_tokens} mode (not a weighted sum) and
  * combinations of several modes are not supported.
  */
