@@ -8,7 +8,7 @@ import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.nio.file.Path;
 

@@ -11,7 +11,7 @@ import dev.kalm.core.internal.embed.TokenBatch;
 import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.SentenceTransformerModules;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.tokenize.TextTokenizer;

@@ -1,4 +1,4 @@
-/** Text embedding: the {@link dev.kalm.core.embed.Embedder} interface, its configuration, pooling and prompts. */
+/** Text embedding: the {@link dev.kalm.core.embed.Embedder} interface, its factory and its configuration. */
 @NullMarked
 package dev.kalm.core.embed;
 

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backend;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.tokenize.BundledTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import java.io.IOException;

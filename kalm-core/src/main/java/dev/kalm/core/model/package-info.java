@@ -1,4 +1,4 @@
-/** Model folders (Hugging Face and sentence-transformers layout): reading, writing, random initialisation and the Qwen2/Qwen3 transformer. */
+/** Model folders (Hugging Face and sentence-transformers layout) and what they say: shape, attention, pooling, prompts; reading, writing and random initialisation. */
 @NullMarked
 package dev.kalm.core.model;
 

@@ -18,7 +18,7 @@ import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import dev.kalm.core.testing.TestModels;
 import dev.kalm.core.tokenize.TextTokenizer;

@@ -1,6 +1,7 @@
 package dev.kalm.core.model;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.testing.Fixtures;
 
 /** Loads the qwen2-tiny fixture model (it has no tokenizer, so weights are read directly). */

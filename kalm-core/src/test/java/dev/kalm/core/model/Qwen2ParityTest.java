@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.internal.embed.Pooler;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;

@@ -16,6 +16,7 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import dev.kalm.core.testing.TestModels;

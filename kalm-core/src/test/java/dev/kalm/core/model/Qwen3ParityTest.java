@@ -15,6 +15,7 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.testing.Fixtures;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-/** The AdamW optimizer and learning-rate schedules. */
+/** Learning-rate schedules of training. */
 @NullMarked
 package dev.kalm.train.optim;
 

@@ -1,4 +1,4 @@
-package dev.kalm.core.model;
+package dev.kalm.core.internal.model;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -13,6 +13,8 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.Qwen2Config;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.kalm.train.step;
+package dev.kalm.train.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -10,9 +10,8 @@ import dev.kalm.core.model.Attention;
 import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.embed.TokenBatch;
-import dev.kalm.core.model.Autograd;
-import dev.kalm.core.model.Qwen2Model;
-import dev.kalm.train.loss.InfoNceLoss;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.internal.model.Qwen2Model;
 import java.util.ArrayList;
 import java.util.List;
 

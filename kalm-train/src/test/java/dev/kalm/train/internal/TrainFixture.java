@@ -1,4 +1,4 @@
-package dev.kalm.train.step;
+package dev.kalm.train.internal;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.gson.JsonObject;
@@ -6,7 +6,7 @@ import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
-import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.testing.Fixtures;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.kalm.core.model;
+package dev.kalm.core.internal.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;

@@ -1,4 +1,4 @@
-package dev.kalm.train.step;
+package dev.kalm.train.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
-import dev.kalm.core.model.Autograd;
-import dev.kalm.core.model.Qwen2Model;
-import dev.kalm.train.loss.InfoNceLoss;
-import dev.kalm.train.optim.AdamW;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.internal.model.Qwen2Model;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.kalm.train.loss;
+package dev.kalm.train.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 

@@ -1,4 +1,4 @@
-package dev.kalm.train.step;
+package dev.kalm.train.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -6,9 +6,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
-import dev.kalm.core.model.Autograd;
-import dev.kalm.core.model.Qwen2Model;
-import dev.kalm.train.loss.InfoNceLoss;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.internal.model.Qwen2Model;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

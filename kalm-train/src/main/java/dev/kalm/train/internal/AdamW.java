@@ -1,4 +1,4 @@
-package dev.kalm.train.optim;
+package dev.kalm.train.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.google.common.collect.ImmutableMap;
-import dev.kalm.core.model.Autograd;
+import dev.kalm.core.internal.model.Autograd;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,10 +1,9 @@
-package dev.kalm.train.step;
+package dev.kalm.train.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.model.Autograd;
-import dev.kalm.core.model.Qwen2Model;
-import dev.kalm.train.loss.InfoNceLoss;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.internal.model.Qwen2Model;
 import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
