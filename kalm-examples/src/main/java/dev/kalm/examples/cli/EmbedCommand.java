@@ -11,6 +11,7 @@ import dev.kalm.core.model.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.examples.console.ProgressBar;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -21,6 +21,7 @@ import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.SearchConfig;
+import dev.kalm.examples.console.ProgressBar;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.EmbeddingIndex;
 import dev.kalm.data.search.IndexFingerprint;
 import dev.kalm.data.search.SearchResults;
+import dev.kalm.examples.console.ProgressBar;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -7,6 +7,7 @@ import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplers;
 import dev.kalm.data.sampler.SamplerConfig;
+import dev.kalm.examples.console.ProgressBar;
 import dev.kalm.train.Provenance;
 import dev.kalm.train.StepReport;
 import dev.kalm.train.Trainer;

@@ -19,7 +19,7 @@ import dev.kalm.data.filter.FilterResult;
 import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.sampler.BatchSamplers;
 import dev.kalm.data.sampler.SamplerConfig;
-import dev.kalm.examples.cli.ProgressBar;
+import dev.kalm.examples.console.ProgressBar;
 import dev.kalm.train.Provenance;
 import dev.kalm.train.StepReport;
 import dev.kalm.train.Trainer;

@@ -1,4 +1,4 @@
-package dev.kalm.examples.cli;
+package dev.kalm.examples.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.kalm.examples.cli;
+package dev.kalm.examples.console;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
