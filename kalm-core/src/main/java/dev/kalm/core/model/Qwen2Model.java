@@ -204,7 +204,7 @@ public final class Qwen2Model implements AutoCloseable {
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.div(variance.add(config.rmsNormEps()).sqrt()).mul(weight);
+    return x.mul(Scalars.pow(variance.add(config.rmsNormEps()).sqrt(), -1)).mul(weight);
   }
 
   private static NDArray applyRope(NDArray x, NDArray[] rope) {

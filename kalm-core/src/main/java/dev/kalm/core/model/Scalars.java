@@ -37,6 +37,13 @@ public final class Scalars {
     }
   }
 
+  /** {@code x} to the power {@code value}. */
+  public static NDArray pow(NDArray x, double value) {
+    try (NDArray operand = of(x, value)) {
+      return x.pow(operand);
+    }
+  }
+
   /** {@code max(x, value)} elementwise. */
   public static NDArray maximum(NDArray x, double value) {
     try (NDArray operand = of(x, value)) {
