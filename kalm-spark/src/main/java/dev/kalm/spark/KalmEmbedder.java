@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * (mean | last | first, empty = the folder's), {@code normalize} (true), {@code instruction} (KaLM query
  * instruction, empty = none) or {@code promptName} (a prompt of the folder's sentence-transformers
  * config), {@code attention} (causal | bidirectional, empty = the folder's), {@code device}
- * (auto | cpu | gpu, default cpu), {@code promptCol} (optional string column: a raw prompt per row,
+ * (auto | cpu | gpu, default auto: a GPU when the executor has one), {@code promptCol} (optional string column: a raw prompt per row,
  * {@code null} or empty = the configured prompt), {@code chunkSize} (1024).
  *
  * <p>Saved and loaded with its params ({@link DefaultParamsWritable}, {@link #load}), so it can sit in a
@@ -121,7 +121,7 @@ public final class KalmEmbedder extends Transformer implements DefaultParamsWrit
     setDefault(instruction, "");
     setDefault(promptName, "");
     setDefault(attention, "");
-    setDefault(device, "cpu");
+    setDefault(device, "auto");
     setDefault(promptCol, "");
     setDefault(chunkSize, 1024);
   }
