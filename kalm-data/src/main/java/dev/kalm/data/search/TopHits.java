@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkElementIndex;
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Set;
 /**
  * The best hits of one query, best first: document ids with their scores, ordered by score descending
  * and, for equal scores, by lower id (the order every {@link VectorIndex} returns). Ids are distinct;
- * scores are not NaN. Immutable and thread-safe (arrays are copied in and out); {@code equals} compares
- * contents bit for bit.
+ * scores are not NaN. Immutable, thread-safe (arrays are copied in and out) and serializable;
+ * {@code equals} compares contents bit for bit.
  *
  * <p>{@link #merge(TopHits, TopHits, int)} combines the partial lists of a search split into blocks of
  * documents (e.g. the block pairs of a distributed search, after {@link #offsetIds} to global ids)
@@ -22,7 +23,7 @@ import java.util.Set;
  * @param ids document ids, best first, distinct
  * @param scores their scores, same length, non-increasing, none NaN
  */
-public record TopHits(int[] ids, float[] scores) {
+public record TopHits(int[] ids, float[] scores) implements Serializable {
   private static final TopHits EMPTY = new TopHits(new int[0], new float[0]);
 
   /**
