@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * (mean | last | first, empty = the folder's), {@code normalize} (true), {@code instruction} (KaLM query
  * instruction, empty = none) or {@code promptName} (a prompt of the folder's sentence-transformers
  * config), {@code attention} (causal | bidirectional, empty = the folder's), {@code device}
- * (auto | cpu | gpu, default auto: a GPU when the executor has one), {@code promptCol} (optional string column: a raw prompt per row,
- * {@code null} or empty = the configured prompt), {@code chunkSize} (1024).
+ * (auto | cpu | gpu, default auto: a GPU when the executor has one), {@code promptCol} (optional string column: the raw prompt of each
+ * row, {@code ""} for none; {@code null} = the configured prompt), {@code chunkSize} (1024).
  *
  * <p>Saved and loaded with its params ({@link DefaultParamsWritable}, {@link #load}), so it can sit in a
  * saved {@code Pipeline}. Not thread-safe to configure; {@link #transform} may run concurrently.
@@ -108,7 +108,7 @@ public final class KalmEmbedder extends Transformer implements DefaultParamsWrit
     promptName = new Param<>(this, "promptName", "prompt named in config_sentence_transformers.json; empty = none");
     attention = new Param<>(this, "attention", "causal | bidirectional; empty = the model folder's");
     device = new Param<>(this, "device", "auto | cpu | gpu");
-    promptCol = new Param<>(this, "promptCol", "optional string column with a raw prompt per row; empty = none");
+    promptCol = new Param<>(this, "promptCol", "optional string column: raw prompt per row (\"\" = none, null = the configured one)");
     chunkSize = new IntParam(this, "chunkSize", "rows of a partition embedded together");
     setDefault(inputCol, "text");
     setDefault(outputCol, "embedding");
@@ -300,8 +300,9 @@ public final class KalmEmbedder extends Transformer implements DefaultParamsWrit
         if (row.isNullAt(job.textIndex())) {
           continue;
         }
-        String prompt = job.promptIndex() < 0 || row.isNullAt(job.promptIndex()) ? "" : row.getString(job.promptIndex());
-        Prompt p = prompt.isEmpty() ? embedder.config().effectivePrompt() : Prompt.raw(prompt);
+        Prompt p = job.promptIndex() < 0 || row.isNullAt(job.promptIndex())
+            ? embedder.config().effectivePrompt()
+            : Prompt.raw(row.getString(job.promptIndex()));
         groups.computeIfAbsent(p, x -> new ArrayList<>()).add(i);
       }
       float[][] vectors = new float[rows.size()][];
