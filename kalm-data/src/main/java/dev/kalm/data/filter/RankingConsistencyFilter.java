@@ -108,12 +108,16 @@ final class RankingConsistencyFilter implements DataFilter {
     SearchResults results = index.search(queryVectors, depth, (done, total) -> progress.progress(searchBase + done, totalWork));
     double searchSeconds = (System.nanoTime() - searchStart) / 1e9;
 
-    tally.set("pool_size", poolSize);
-    tally.set("queries", queryCount);
-    tally.set("embedded_texts", texts.size() + queryCount);
-    tally.set("embed_seconds", embedSeconds);
-    tally.set("search_seconds", searchSeconds);
-    tally.set("search_scores_per_second", searchSeconds > 0 ? (double) queryCount * poolSize / searchSeconds : 0);
+    // Added, not set: a filter applied once per file (per-file pools) sums its runs into one tally.
+    tally.add("pools", 1);
+    tally.add("pool_size", poolSize);
+    tally.add("queries", queryCount);
+    tally.add("embedded_texts", texts.size() + queryCount);
+    tally.add("embed_seconds", embedSeconds);
+    tally.add("search_seconds", searchSeconds);
+    tally.add("search_scores", (double) queryCount * poolSize);
+    double allSeconds = tally.metric("search_seconds");
+    tally.set("search_scores_per_second", allSeconds > 0 ? tally.metric("search_scores") / allSeconds : 0);
 
     Scorer scorer = new Scorer(index, docVectors, textIds, poolSize);
     MiningRule rule = MiningRule.of(config);

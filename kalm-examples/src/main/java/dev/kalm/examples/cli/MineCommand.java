@@ -20,9 +20,11 @@ import dev.kalm.data.example.ReadReport;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.filter.DataFilter;
 import dev.kalm.data.filter.DataFilters;
+import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.FilterTally;
 import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.SearchConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -85,6 +87,16 @@ public final class MineCommand implements Callable<Integer> {
       description = "Hard negatives per example (default: ${DEFAULT-VALUE}).")
   int negatives;
 
+  @Option(names = "--pool", defaultValue = "per-file", paramLabel = "per-file|shared",
+      description = "With a folder: mine each file against its own texts, as KaLM's scripts do, or all files"
+          + " against one shared pool (default: ${DEFAULT-VALUE}).")
+  String pool;
+
+  @Option(names = "--existing-negatives", defaultValue = "keep-first", paramLabel = "keep-first|replace",
+      description = "An example's own negatives: kept first, as KaLM's hn_mine.py does, or replaced by mined ones,"
+          + " as FlagEmbedding's hn_mine.py does (default: ${DEFAULT-VALUE}).")
+  String existingNegatives;
+
   @Option(names = "--no-filter", description = "Keep every example (mine only).")
   boolean noFilter;
 
@@ -141,6 +153,7 @@ public final class MineCommand implements Callable<Integer> {
     if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
     }
+    poolScope(); // validated before any model is loaded
     try {
       return MiningConfig.builder()
           .filter(!noFilter)
@@ -148,6 +161,8 @@ public final class MineCommand implements Callable<Integer> {
           .filterTopK(filterTopK)
           .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
           .negatives(negatives)
+          .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives,
+              "keep-first", "replace")))
           .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
           .seed(seed)
           .recordScores(recordScores)
@@ -157,6 +172,20 @@ public final class MineCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** The --pool option as a scope. */
+  PoolScope poolScope() {
+    return PoolScope.valueOf(choice("--pool", pool, "per-file", "shared"));
+  }
+
+  /** The enum constant name of a kebab-case option value, or a usage error listing the allowed ones. */
+  private String choice(String option, String value, String... allowed) {
+    if (!java.util.Arrays.asList(allowed).contains(value)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
+    }
+    return value.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
   }
 
   /** Reads, filters and writes with the given teacher; returns the exit code. */
@@ -174,8 +203,8 @@ public final class MineCommand implements Callable<Integer> {
     DataFilter chain = DataFilters.chain(steps);
     FilterTally tally = new FilterTally(chain.name());
     long written;
-    try (Stream<TrainingExample> in = reader.read(data);
-        Stream<TrainingExample> out = chain.apply(in, tally);
+    PoolScope scope = poolScope();
+    try (Stream<TrainingExample> out = DataFilters.apply(chain, reader, data, scope, tally);
         ExampleWriter writer = ExampleWriter.open(output)) {
       out.forEach(writer::write);
       writer.commit();
@@ -243,6 +272,8 @@ public final class MineCommand implements Callable<Integer> {
     config.addProperty("range_min", mining.rangeMin());
     config.addProperty("range_max", mining.rangeMax());
     config.addProperty("negatives", mining.negatives());
+    config.addProperty("pool", pool);
+    config.addProperty("existing_negatives", existingNegatives);
     config.addProperty("query_prompt", mining.queryPrompt().prefix());
     config.addProperty("seed", mining.seed());
     config.addProperty("corpus", corpus == null ? null : corpus.toString());
