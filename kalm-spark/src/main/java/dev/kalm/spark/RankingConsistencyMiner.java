@@ -2,6 +2,7 @@ package dev.kalm.spark;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
+import static org.apache.spark.sql.functions.col;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.core.embed.Prompt;
@@ -72,6 +73,13 @@ public final class RankingConsistencyMiner {
 
   /** Input / output column: the input order. */
   public static final String ORDER = "order";
+  /**
+   * Optional input column: the example's pool (e.g. its file's ordinal for KaLM's per-file pools). Each
+   * pool is mined on its own, as {@code kalm mine --pool per-file} mines each file: deduplicated within
+   * the pool, its examples indexed from 0, ranked against the pool's texts only. Without the column the
+   * whole input is one pool ({@code --pool shared}).
+   */
+  public static final String POOL = "pool";
   /** Input / output column: the example as one JSON line. */
   public static final String EXAMPLE = "example";
 
@@ -87,22 +95,32 @@ public final class RankingConsistencyMiner {
   private final KalmEmbedder teacher;
   private final MiningConfig config;
   private final ExactTopK.Builder search;
+  private final boolean dedup;
 
-  private RankingConsistencyMiner(KalmEmbedder teacher, MiningConfig config, ExactTopK.Builder search) {
+  private RankingConsistencyMiner(KalmEmbedder teacher, MiningConfig config, ExactTopK.Builder search, boolean dedup) {
     this.teacher = checkNotNull(teacher, "teacher");
     this.config = checkNotNull(config, "config");
     this.search = checkNotNull(search, "search");
+    this.dedup = dedup;
     checkArgument(config.corpus().isEmpty(), "pass a corpus as a DataFrame to mine(), not in MiningConfig.corpus");
   }
 
   /** A miner with {@code teacher}'s model and settings, the config's rule, and {@link ExactTopK}'s default plan. */
   public static RankingConsistencyMiner create(KalmEmbedder teacher, MiningConfig config) {
-    return new RankingConsistencyMiner(teacher, config, ExactTopK.builder());
+    return new RankingConsistencyMiner(teacher, config, ExactTopK.builder(), true);
   }
 
   /** This miner with another search setup (plan, blocks, broadcast limit; k and columns are set here). */
   public RankingConsistencyMiner withSearch(ExactTopK.Builder builder) {
-    return new RankingConsistencyMiner(teacher, config, builder);
+    return new RankingConsistencyMiner(teacher, config, builder, dedup);
+  }
+
+  /**
+   * This miner with or without the two deduplication steps before the filter (default with, as
+   * {@code kalm mine}; without, as {@code kalm mine --no-dedup}: the report then has the filter only).
+   */
+  public RankingConsistencyMiner withDedup(boolean deduplicate) {
+    return new RankingConsistencyMiner(teacher, config, search, deduplicate);
   }
 
   /** The schema of {@link Result#kept()}: {@code order}, {@code example}. */
@@ -140,16 +158,39 @@ public final class RankingConsistencyMiner {
    */
   public Result mine(Dataset<Row> examples, Dataset<Row> corpus) {
     SparkSession spark = examples.sparkSession();
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FilterTally chain = new FilterTally("chain");
-    FilterTally documents = chain.part("dedup-documents");
-    FilterTally duplicates = chain.part("dedup-examples");
-    FilterTally ranking = chain.part(rankingName());
+    Tallies tallies = dedup
+        ? new Tallies(chain, chain.part("dedup-documents"), chain.part("dedup-examples"), chain.part(rankingName()))
+        : new Tallies(chain, new FilterTally("unused"), new FilterTally("unused"), chain.part(rankingName()));
+    if (!Arrays.asList(examples.columns()).contains(POOL)) {
+      Dataset<Row> kept = minePool(spark, examples, corpus, tallies);
+      return new Result(kept, chain.report());
+    }
+    List<Row> pools = examples.select(POOL).distinct().orderBy(POOL).collectAsList();
+    Dataset<Row> all = null;
+    for (Row pool : pools) {
+      Dataset<Row> kept = minePool(spark, examples.filter(col(POOL).equalTo(pool.get(0))), corpus, tallies);
+      all = all == null ? kept : all.union(kept);
+    }
+    return new Result(all == null ? spark.createDataFrame(List.of(), OUTPUT) : all, chain.report());
+  }
+
+  /** The four tallies of {@code kalm mine}'s report: the chain and its three filters. */
+  private record Tallies(FilterTally chain, FilterTally documents, FilterTally duplicates, FilterTally ranking) {}
+
+  /** One pool's run of the chain (the whole input, or one file with per-file pools). */
+  private Dataset<Row> minePool(SparkSession spark, Dataset<Row> examples, Dataset<Row> corpus, Tallies tallies) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    FilterTally chain = tallies.chain();
+    FilterTally documents = tallies.documents();
+    FilterTally duplicates = tallies.duplicates();
+    FilterTally ranking = tallies.ranking();
     List<JavaRDD<?>> cached = new ArrayList<>();
 
     // 1. Deduplicate documents inside examples, then examples (first in input order wins).
+    boolean dedup = this.dedup;
     JavaPairRDD<Long, Deduped> deduped = examples.select(ORDER, EXAMPLE).javaRDD()
-        .mapToPair(r -> new Tuple2<>(r.getLong(0), Deduped.of(r.getLong(0), r.getString(1))));
+        .mapToPair(r -> new Tuple2<>(r.getLong(0), dedup ? Deduped.of(r.getLong(0), r.getString(1)) : Deduped.raw(r.getString(1))));
     cache(deduped.rdd().toJavaRDD(), cached);
     long[] docCounts = deduped.values().map(d -> new long[] {1, d.positivesRemoved, d.negativesRemoved, d.changed ? 1 : 0})
         .fold(new long[4], RankingConsistencyMiner::sum);
@@ -160,10 +201,11 @@ public final class RankingConsistencyMiner {
       documents.add("positives_removed", docCounts[1]);
       documents.add("negatives_removed", docCounts[2]);
     }
-    JavaPairRDD<Long, String> unique = deduped
-        .mapToPair(t -> new Tuple2<>(t._2().dedupKey, new Tuple2<>(t._1(), t._2().json)))
-        .reduceByKey((a, b) -> a._1() <= b._1() ? a : b)
-        .mapToPair(Tuple2::_2);
+    JavaPairRDD<Long, String> unique = dedup
+        ? deduped.mapToPair(t -> new Tuple2<>(t._2().dedupKey, new Tuple2<>(t._1(), t._2().json)))
+            .reduceByKey((a, b) -> a._1() <= b._1() ? a : b)
+            .mapToPair(Tuple2::_2)
+        : examples.select(ORDER, EXAMPLE).javaRDD().mapToPair(r -> new Tuple2<>(r.getLong(0), r.getString(1)));
     // Stable index: position after deduplication, in input order.
     JavaPairRDD<Long, String> indexed = unique.sortByKey().values().zipWithIndex().mapToPair(Tuple2::swap);
     cache(indexed.rdd().toJavaRDD(), cached);
@@ -175,8 +217,8 @@ public final class RankingConsistencyMiner {
     }
     ranking.in(n);
     if (n == 0) {
-      chain.kept(0);
-      return new Result(spark.createDataFrame(List.of(), OUTPUT), chain.report());
+      cached.forEach(JavaRDD::unpersist);
+      return spark.createDataFrame(List.of(), OUTPUT);
     }
 
     // 2. Pool (first occurrence), texts outside it that need scores, queries with their prompts.
@@ -215,12 +257,16 @@ public final class RankingConsistencyMiner {
         .search(queryVectors, textVectors.filter("id < " + poolSize)).persist(StorageLevel.MEMORY_AND_DISK());
     hits.count();
     double searchSeconds = (System.nanoTime() - searchStart) / 1e9;
-    ranking.set("pool_size", poolSize);
-    ranking.set("queries", queryCount);
-    ranking.set("embedded_texts", embedded);
-    ranking.set("embed_seconds", embedSeconds);
-    ranking.set("search_seconds", searchSeconds);
-    ranking.set("search_scores_per_second", searchSeconds > 0 ? (double) queryCount * poolSize / searchSeconds : 0);
+    // Added, as the single-machine filter does: with per-file pools the runs sum into one report.
+    ranking.add("pools", 1);
+    ranking.add("pool_size", poolSize);
+    ranking.add("queries", queryCount);
+    ranking.add("embedded_texts", embedded);
+    ranking.add("embed_seconds", embedSeconds);
+    ranking.add("search_seconds", searchSeconds);
+    ranking.add("search_scores", (double) queryCount * poolSize);
+    double allSeconds = ranking.metric("search_seconds");
+    ranking.set("search_scores_per_second", allSeconds > 0 ? ranking.metric("search_scores") / allSeconds : 0);
     LOG.info("kalm-spark: mining {} examples: pool {}, {} queries, embedded {} texts in {} s, searched in {} s", n,
         poolSize, queryCount, embedded, String.format(java.util.Locale.ROOT, "%.1f", embedSeconds),
         String.format(java.util.Locale.ROOT, "%.1f", searchSeconds));
@@ -329,7 +375,7 @@ public final class RankingConsistencyMiner {
     textVectors.unpersist();
     queryVectors.unpersist();
     hits.unpersist();
-    return new Result(result, chain.report());
+    return result;
   }
 
   private String rankingName() {
@@ -489,6 +535,11 @@ public final class RankingConsistencyMiner {
       this.positivesRemoved = positivesRemoved;
       this.negativesRemoved = negativesRemoved;
       this.changed = changed;
+    }
+
+    /** Not deduplicated (only counted). */
+    static Deduped raw(String json) {
+      return new Deduped(json, "", 0, 0, false);
     }
 
     static Deduped of(long order, String json) {
