@@ -62,9 +62,9 @@ import scala.Tuple2;
  * batchings within 1e-6 (see {@link KalmEmbedder}); with {@code batchTokens} at most {@code maxLength}
  * every text is embedded alone on both sides and the agreement is exact.
  *
- * <p>Input: a DataFrame with {@code order} (long, the input order) and {@code example} (string, one
- * training example in the {@link ExampleJson} layout). Output: the kept examples in input order in the
- * same layout, and a {@link FilterReport} shaped like {@code kalm mine}'s. The config's
+ * <p>Input: a DataFrame with {@code order} (long, the input order), {@code example} (string, one
+ * training example in the {@link ExampleJson} layout) and optionally {@link #POOL}. Output: the kept
+ * examples ({@code order} as in the input, {@code example} in the same layout), and a {@link FilterReport} shaped like {@code kalm mine}'s. The config's
  * {@code search} and {@code corpus} are not used: the search is {@link ExactTopK}'s and a corpus is a
  * DataFrame argument. Not thread-safe; one {@link #mine} at a time.
  */
@@ -207,7 +207,9 @@ public final class RankingConsistencyMiner {
             .mapToPair(Tuple2::_2)
         : examples.select(ORDER, EXAMPLE).javaRDD().mapToPair(r -> new Tuple2<>(r.getLong(0), r.getString(1)));
     // Stable index: position after deduplication, in input order.
-    JavaPairRDD<Long, String> indexed = unique.sortByKey().values().zipWithIndex().mapToPair(Tuple2::swap);
+    JavaPairRDD<Long, Tuple2<Long, String>> numbered = unique.sortByKey().zipWithIndex().mapToPair(Tuple2::swap);
+    cache(numbered.rdd().toJavaRDD(), cached);
+    JavaPairRDD<Long, String> indexed = numbered.mapValues(Tuple2::_2);
     cache(indexed.rdd().toJavaRDD(), cached);
     long n = indexed.count();
     duplicates.in(docCounts[0]);
@@ -368,7 +370,10 @@ public final class RankingConsistencyMiner {
     if (config.recordScores()) {
       out = withScores(out, exampleData, vectorsByText, poolSize);
     }
-    JavaRDD<Row> rows = out.sortByKey().map(t -> RowFactory.create(t._1(), t._2()));
+    // Back to the input order (indices restart at 0 in every pool).
+    JavaRDD<Row> rows = out.join(numbered.mapValues(Tuple2::_1))
+        .mapToPair(t -> new Tuple2<>(t._2()._2(), t._2()._1())).sortByKey()
+        .map(t -> RowFactory.create(t._1(), t._2()));
     Dataset<Row> result = spark.createDataFrame(rows, OUTPUT).persist(StorageLevel.MEMORY_AND_DISK());
     result.count();
     cached.forEach(JavaRDD::unpersist);
