@@ -229,7 +229,7 @@ public final class ExactTopK implements Serializable {
   }
 
   /** Block-local hit rows mapped to corpus ids; ids ascend with rows, so the tie order is kept. */
-  private static TopHits globalIds(TopHits local, int[] corpusIds) {
+  static TopHits globalIds(TopHits local, int[] corpusIds) {
     int[] rows = local.ids();
     for (int i = 0; i < rows.length; i++) {
       rows[i] = corpusIds[rows[i]];

@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static org.apache.spark.sql.functions.col;
 
-import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
@@ -16,6 +15,7 @@ import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.FilterTally;
 import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.filter.MiningRule;
+import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.SearchConfig;
 import dev.kalm.data.search.TopHits;
 import dev.kalm.data.search.VectorIndexes;
@@ -138,6 +138,28 @@ public final class RankingConsistencyMiner {
     }
     return spark.createDataFrame(rows, OUTPUT);
   }
+
+  /**
+   * The miner's input from training JSON Lines (a file or a folder, any Hadoop file system), read as
+   * {@code kalm mine} reads it: files in name order, each file's name as the task of lines without one,
+   * {@code order} = (file, line); with {@link PoolScope#PER_FILE} each file is its own {@link #POOL}.
+   * Lazy; a bad line fails the job that reads it with {@code file:line: field '...': problem}.
+   */
+  public static Dataset<Row> readExamples(SparkSession spark, String path, PoolScope scope) {
+    checkNotNull(scope, "scope");
+    boolean shared = scope == PoolScope.SHARED;
+    JavaRDD<Row> parsed = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, path)).map(line -> {
+      String source = line.getString(1);
+      long number = line.getLong(2);
+      JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
+      String example = ExampleJson.toLine(ExampleJson.parse(json, JsonLinesInput.taskOf(source)));
+      return RowFactory.create(((long) line.getInt(0) << 40) | number, example, shared ? 0 : line.getInt(0));
+    });
+    return spark.createDataFrame(parsed, INPUT);
+  }
+
+  private static final StructType INPUT = new StructType()
+      .add(ORDER, DataTypes.LongType, false).add(EXAMPLE, DataTypes.StringType, false).add(POOL, DataTypes.IntegerType, false);
 
   /** The kept examples and the report. */
   public record Result(Dataset<Row> kept, FilterReport report) {}

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.embed.Prompt;
+import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +116,7 @@ public final class EmbedJob implements Callable<Integer> {
   }
 
   private long embedJsonLines(SparkSession spark, KalmEmbedder embedder, String prompt) {
-    JavaRDD<Row> lines = JobFiles.lines(spark, JobFiles.jsonLinesFiles(spark, input)).map(EmbedJob::parse);
+    JavaRDD<Row> lines = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, input)).map(EmbedJob::parse);
     Dataset<Row> texts = spark.createDataFrame(lines, PARSED)
         .repartitionByRange(options.partitions(spark), col("file"), col("line"))
         .sortWithinPartitions("file", "line");

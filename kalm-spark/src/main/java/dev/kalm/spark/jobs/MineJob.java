@@ -1,6 +1,5 @@
 package dev.kalm.spark.jobs;
 
-import static org.apache.spark.sql.functions.col;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -10,10 +9,11 @@ import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.data.beir.BeirDataset;
-import dev.kalm.data.example.ExampleJson;
 import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.filter.PoolScope;
+import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
 import dev.kalm.spark.RankingConsistencyMiner;
 import java.io.IOException;
@@ -113,10 +113,6 @@ public final class MineJob implements Callable<Integer> {
 
   private static final StructType CORPUS = new StructType()
       .add(RankingConsistencyMiner.ORDER, DataTypes.LongType, false).add("text", DataTypes.StringType, false);
-  private static final StructType EXAMPLES = new StructType()
-      .add(RankingConsistencyMiner.ORDER, DataTypes.LongType, false)
-      .add(RankingConsistencyMiner.EXAMPLE, DataTypes.StringType, false)
-      .add(RankingConsistencyMiner.POOL, DataTypes.IntegerType, false);
 
   /** spark-submit entry point; exits with the job's status. */
   public static void main(String[] args) {
@@ -136,16 +132,8 @@ public final class MineJob implements Callable<Integer> {
     long start = System.nanoTime();
     SparkSession spark = options.session("kalm mine");
     KalmEmbedder teacher = options.embedder(spark);
-    List<String> files = JobFiles.jsonLinesFiles(spark, data);
-    // Each example keeps its file and line: errors name file:line:field, the order is kalm mine's.
-    JavaRDD<Row> parsed = JobFiles.lines(spark, files).map(line -> {
-      String source = line.getString(1);
-      long number = line.getLong(2);
-      JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
-      String example = ExampleJson.toLine(ExampleJson.parse(json, JobFiles.taskOf(source)));
-      return RowFactory.create(((long) line.getInt(0) << 40) | number, example, shared ? 0 : line.getInt(0));
-    });
-    Dataset<Row> examples = spark.createDataFrame(parsed, EXAMPLES).repartition(options.partitions(spark));
+    Dataset<Row> examples = RankingConsistencyMiner.readExamples(spark, data, shared ? PoolScope.SHARED : PoolScope.PER_FILE)
+        .repartition(options.partitions(spark));
     Dataset<Row> pool = corpus == null ? null : readCorpus(spark);
     RankingConsistencyMiner.Result result = RankingConsistencyMiner.create(teacher, config).withDedup(!noDedup)
         .mine(examples, pool);
@@ -203,7 +191,7 @@ public final class MineJob implements Callable<Integer> {
 
   /** Document texts of a corpus file, {@code title + " " + text} per line (BEIR layout), in file order. */
   private Dataset<Row> readCorpus(SparkSession spark) {
-    JavaRDD<Row> rows = JobFiles.lines(spark, JobFiles.jsonLinesFiles(spark, corpus)).map(line -> {
+    JavaRDD<Row> rows = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, corpus)).map(line -> {
       String source = line.getString(1);
       long number = line.getLong(2);
       JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));

@@ -1,4 +1,4 @@
-package dev.kalm.spark.jobs;
+package dev.kalm.spark;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -31,23 +31,29 @@ import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /**
- * JSON Lines input of the jobs, read the way kalm's single-machine readers read it: a file, or every
+ * JSON Lines input on Spark, read the way kalm's single-machine readers read it: a file, or every
  * {@code *.jsonl}, {@code *.jsonl.gz} and {@code *.json} directly in a folder in name order, on any Hadoop
  * file system; each file is read by one task (gzip included), line numbers count from 1 with blank lines
  * skipped but counted, so errors name {@code file:line} exactly as {@code kalm mine} / {@code kalm embed} do.
  */
-final class JobFiles {
+public final class JsonLinesInput {
   /** Schema of {@link #lines}: file ordinal (name order), its path, 1-based line number, the line. */
-  static final StructType LINES = new StructType()
+  public static final StructType LINES = new StructType()
       .add("file", DataTypes.IntegerType, false)
       .add("path", DataTypes.StringType, false)
       .add("line", DataTypes.LongType, false)
       .add("text", DataTypes.StringType, false);
 
-  private JobFiles() {}
+  private JsonLinesInput() {}
 
-  /** The JSON Lines files of {@code path} (a file, or a folder's example files in name order). */
-  static List<String> jsonLinesFiles(SparkSession spark, String path) {
+  /**
+   * The JSON Lines files of {@code path} on its Hadoop file system: the file itself, or a folder's
+   * {@code *.jsonl}, {@code *.jsonl.gz} and {@code *.json} files in name order.
+   *
+   * @throws IllegalArgumentException for a folder without such files
+   * @throws UncheckedIOException when the path cannot be read, naming it
+   */
+  public static List<String> files(SparkSession spark, String path) {
     try {
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       Path p = new Path(path);
@@ -72,8 +78,11 @@ final class JobFiles {
     }
   }
 
-  /** Every non-blank line of {@code files}, one partition per file, in file then line order. */
-  static JavaRDD<Row> lines(SparkSession spark, List<String> files) {
+  /**
+   * Every non-blank line of {@code files} as rows of {@link #LINES} ({@code file} ordinal, {@code path},
+   * 1-based {@code line}, {@code text}), one partition per file, lazily (gzip decompressed by extension).
+   */
+  public static JavaRDD<Row> lines(SparkSession spark, List<String> files) {
     List<Tuple2<Integer, String>> numbered = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       numbered.add(new Tuple2<>(i, files.get(i)));
@@ -136,14 +145,14 @@ final class JobFiles {
   }
 
   /** The driver's Hadoop settings, to open the same file systems on executors. */
-  static Map<String, String> hadoopSettings(SparkSession spark) {
+  private static Map<String, String> hadoopSettings(SparkSession spark) {
     Map<String, String> settings = new java.util.HashMap<>();
     spark.sparkContext().hadoopConfiguration().forEach(e -> settings.put(e.getKey(), e.getValue()));
     return settings;
   }
 
   /** The task kalm's readers give a file's examples: its name without {@code .gz} and extension. */
-  static String taskOf(String file) {
+  public static String taskOf(String file) {
     String name = new Path(file).getName();
     if (name.endsWith(".gz")) {
       name = name.substring(0, name.length() - 3);
