@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 class RankingConsistencyMinerTest {
