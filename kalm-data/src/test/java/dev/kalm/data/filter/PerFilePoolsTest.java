@@ -155,6 +155,33 @@ class PerFilePoolsTest {
     assertEquals(report.in(), report.kept() + report.droppedTotal());
   }
 
+  /** With a given corpus every file has the same pool: it is embedded once, not once per file. */
+  @Test
+  void aGivenCorpusIsEmbeddedOnceForAllFiles() throws Exception {
+    Random random = new Random(5);
+    List<TrainingExample> a = randomFile(random, 6, "a");
+    List<TrainingExample> b = randomFile(random, 6, "b");
+    TrainingExamples.write(dir.resolve("a.jsonl"), a);
+    TrainingExamples.write(dir.resolve("b.jsonl"), b);
+    List<String> corpus = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      corpus.add(sentence(random, 5) + " " + i);
+    }
+    MiningConfig config = MiningConfig.builder().filterTopK(3).range(2, 10).negatives(3).corpus(corpus).build();
+    FakeEmbedder counting = FakeEmbedder.bagOfWords(64);
+    List<TrainingExample> got;
+    try (Stream<TrainingExample> out = DataFilters.apply(DataFilters.rankingConsistency(counting, config),
+        ExampleReader.strict(), dir, PoolScope.PER_FILE, new FilterTally("mining"))) {
+      got = out.toList();
+    }
+    long corpusEmbeddings = counting.calls().stream().flatMap(c -> c.texts().stream()).filter(corpus::contains).count();
+    assertEquals(corpus.size(), corpusEmbeddings);
+    List<TrainingExample> alone = new ArrayList<>();
+    alone.addAll(DataFilters.rankingConsistency(TEACHER, config).filter(a).examples());
+    alone.addAll(DataFilters.rankingConsistency(TEACHER, config).filter(b).examples());
+    assertEquals(alone, got);
+  }
+
   private static List<TrainingExample> run(Path folder, MiningConfig config, PoolScope scope) {
     try (Stream<TrainingExample> out = DataFilters.apply(DataFilters.rankingConsistency(TEACHER, config),
         ExampleReader.strict(), folder, scope, new FilterTally("mining"))) {

@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * @param bitextDirection which side of a bitext pair searches the other
  * @param experiments classification: number of undersampled training sets, as MTEB's {@code n_experiments}
  * @param samplesPerLabel classification: training examples per label in each experiment, as MTEB's
- *     {@code samples_per_label}
+ *     {@code samples_per_label}; {@value #AUTO_SAMPLES_PER_LABEL} (the default) for the data set's own size
+ *     (the {@code samples_per_label} of a {@code task.json} beside the test file, as each MTEB task declares
+ *     its own), else MTEB's default {@value #DEFAULT_SAMPLES_PER_LABEL}
  * @param maxIterations classification: L-BFGS iterations of the logistic regression, as sklearn's
  *     {@code max_iter} in MTEB
  * @param clustering clustering: MTEB 2.x's bootstrap (default) or k-means on the full set
@@ -46,6 +48,8 @@ public record EvaluationConfig(
   public static final int DEFAULT_TOP_K = 1000;
   public static final int DEFAULT_EXPERIMENTS = 10;
   public static final int DEFAULT_SAMPLES_PER_LABEL = 8;
+  /** {@link #samplesPerLabel()}: take the data set's own size, else {@link #DEFAULT_SAMPLES_PER_LABEL}. */
+  public static final int AUTO_SAMPLES_PER_LABEL = 0;
   public static final int DEFAULT_MAX_ITERATIONS = 100;
   public static final int DEFAULT_CLUSTERING_RESTARTS = 10;
   public static final long DEFAULT_SEED = 42;
@@ -55,7 +59,8 @@ public record EvaluationConfig(
     checkArgument(topK >= 1, "topK must be >= 1, got %s", topK);
     checkNotNull(bitextDirection, "bitextDirection");
     checkArgument(experiments >= 1, "experiments must be >= 1, got %s", experiments);
-    checkArgument(samplesPerLabel >= 1, "samplesPerLabel must be >= 1, got %s", samplesPerLabel);
+    checkArgument(samplesPerLabel >= 0, "samplesPerLabel must be >= 0 (0: the data set's own), got %s",
+        samplesPerLabel);
     checkArgument(maxIterations >= 1, "maxIterations must be >= 1, got %s", maxIterations);
     checkNotNull(clustering, "clustering");
     checkArgument(clusteringRestarts >= 1, "clusteringRestarts must be >= 1, got %s", clusteringRestarts);
@@ -91,7 +96,7 @@ public record EvaluationConfig(
     private boolean ignoreIdenticalIds;
     private BitextDirection bitextDirection = BitextDirection.FORWARD;
     private int experiments = DEFAULT_EXPERIMENTS;
-    private int samplesPerLabel = DEFAULT_SAMPLES_PER_LABEL;
+    private int samplesPerLabel = AUTO_SAMPLES_PER_LABEL;
     private int maxIterations = DEFAULT_MAX_ITERATIONS;
     private ClusteringMode clustering = ClusteringMode.BOOTSTRAP;
     private int clusteringRestarts = DEFAULT_CLUSTERING_RESTARTS;
