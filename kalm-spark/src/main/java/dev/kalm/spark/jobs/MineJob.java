@@ -13,6 +13,7 @@ import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.filter.PoolScope;
+import dev.kalm.spark.ExactTopK;
 import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
 import dev.kalm.spark.RankingConsistencyMiner;
@@ -89,6 +90,12 @@ public final class MineJob implements Callable<Integer> {
       description = "An example's own negatives: kept first, or replaced by mined ones (default: ${DEFAULT-VALUE}).")
   String existingNegatives;
 
+  @Option(names = "--search-kernel", defaultValue = "java", paramLabel = "java|matmul",
+      description = "Exact search kernel: the deterministic plain-Java kernel, whose results equal one machine's"
+          + " bit for bit however the search is split, or matrix products (faster; scores may differ in the last"
+          + " bits between block shapes) (default: ${DEFAULT-VALUE}).")
+  String searchKernel;
+
   @Option(names = "--no-filter", description = "Keep every example (mine only).")
   boolean noFilter;
 
@@ -135,8 +142,9 @@ public final class MineJob implements Callable<Integer> {
     Dataset<Row> examples = RankingConsistencyMiner.readExamples(spark, data, shared ? PoolScope.SHARED : PoolScope.PER_FILE)
         .repartition(options.partitions(spark));
     Dataset<Row> pool = corpus == null ? null : readCorpus(spark);
+    boolean deterministic = choice("--search-kernel", searchKernel, "java", "matmul").equals("JAVA");
     RankingConsistencyMiner.Result result = RankingConsistencyMiner.create(teacher, config).withDedup(!noDedup)
-        .mine(examples, pool);
+        .withSearch(ExactTopK.builder().deterministic(deterministic)).mine(examples, pool);
     Dataset<Row> kept = result.kept().orderBy(RankingConsistencyMiner.ORDER);
     Dataset<String> lines = kept.select(RankingConsistencyMiner.EXAMPLE).as(Encoders.STRING());
     if (outputFormat.equals("PARQUET")) {
@@ -231,6 +239,7 @@ public final class MineJob implements Callable<Integer> {
     config.addProperty("seed", mining.seed());
     config.addProperty("corpus", corpus);
     config.addProperty("dedup", !noDedup);
+    config.addProperty("search_kernel", searchKernel);
     config.addProperty("spark_master", SparkSession.active().sparkContext().master());
     JsonObject root = new JsonObject();
     root.add("input", input);
