@@ -34,6 +34,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +99,28 @@ class JobsTest {
   }
 
   @Test
+  void embedJobAddsAnEmbeddingColumnToParquet() {
+    SparkSession spark = SparkTests.spark();
+    List<Row> rows = new ArrayList<>();
+    List<String> texts = KalmEmbedderTest.texts(12);
+    for (int i = 0; i < texts.size(); i++) {
+      rows.add(RowFactory.create((long) i, texts.get(i)));
+    }
+    String input = dir.resolve("corpus.parquet").toString();
+    spark.createDataFrame(rows, new StructType().add("doc_id", DataTypes.LongType).add("body", DataTypes.StringType))
+        .write().parquet(input);
+    String output = dir.resolve("vectors.parquet").toString();
+    assertEquals(0, EmbedJob.run("--model", TestModels.micro().toString(), "--input", input, "--output", output,
+        "--text-col", "body", "--dim", "8", "--device", "cpu"));
+    List<Row> out = spark.read().parquet(output).orderBy("doc_id").collectAsList();
+    assertEquals(texts.size(), out.size());
+    for (int i = 0; i < out.size(); i++) {
+      assertEquals(texts.get(i), out.get(i).getString(1));
+      assertEquals(8, out.get(i).getList(2).size());
+    }
+  }
+
+  @Test
   void badLineFailsTheJobNamingFileLineAndField() throws IOException {
     Path input = dir.resolve("bad.jsonl");
     Files.writeString(input, "{\"text\":\"a\"}\n\n{\"txt\":\"b\"}\n", StandardCharsets.UTF_8);
@@ -139,6 +166,22 @@ class JobsTest {
     JsonObject ranking = filters.getAsJsonArray("parts").get(2).getAsJsonObject().getAsJsonObject("metrics");
     assertEquals(2, ranking.get("pools").getAsInt());
     assertEquals(tally.report().parts().get(2).metrics().get("negatives_mined"), ranking.get("negatives_mined").getAsDouble());
+
+    // Parquet with the same fields.
+    String parquet = dir.resolve("mined.parquet").toString();
+    assertEquals(0, MineJob.run("--model", TestModels.micro().toString(), "--data", folder.toString(), "--output",
+        parquet, "--filter-topk", "40", "--range", "10-30", "--negatives", "3", "--seed", "3", "--max-length", "48",
+        "--batch-tokens", "1", "--device", "cpu", "--format", "parquet"));
+    List<Row> rows = SparkTests.spark().read().parquet(parquet).collectAsList();
+    assertEquals(expected.size(), rows.size());
+    List<String> fromParquet = new ArrayList<>();
+    rows.forEach(r -> fromParquet.add(r.getString(r.fieldIndex("query")) + "|" + r.getList(r.fieldIndex("neg"))));
+    List<String> fromKalm = new ArrayList<>();
+    expected.forEach(line -> {
+      TrainingExample e = RankingConsistencyMiner.parse(line);
+      fromKalm.add(e.query() + "|" + e.negatives());
+    });
+    assertEquals(new java.util.HashSet<>(fromKalm), new java.util.HashSet<>(fromParquet));
   }
 
   static String stderrOf(Runnable action) {
