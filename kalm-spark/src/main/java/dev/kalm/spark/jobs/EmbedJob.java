@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
  * them, in a folder of part files); Parquet in gives Parquet out (every column kept, {@code embedding}
  * added). Run with {@code spark-submit --class dev.kalm.spark.jobs.EmbedJob} or {@code ./kalm spark embed}.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Embed texts on a Spark cluster with the options of kalm embed.",
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = SparkCli.Version.class,
+    description = {"Embed texts on Spark with the options of kalm embed.",
         "JSON Lines ({\"text\": ...}) in -> JSON Lines ({\"embedding\": [...], other fields}) out, input order;",
         "Parquet in -> Parquet out with an embedding column (array<float>) added."})
 public final class EmbedJob implements Callable<Integer> {

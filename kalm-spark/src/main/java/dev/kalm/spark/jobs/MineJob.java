@@ -47,9 +47,9 @@ import picocli.CommandLine.Spec;
  * files in input order (or Parquet with the same fields, {@code --format parquet}). Run with
  * {@code spark-submit --class dev.kalm.spark.jobs.MineJob} or {@code ./kalm spark mine}.
  */
-@Command(name = "mine", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Filter training examples by ranking consistency and mine hard negatives on a Spark cluster,",
-        "with the options and results of kalm mine (see kalm mine --help for the method)."})
+@Command(name = "mine", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = SparkCli.Version.class,
+    description = {"Filter by ranking consistency and mine hard negatives on Spark, as kalm mine does.",
+        "Same options and results as kalm mine (see kalm mine --help for the method); the output is a folder."})
 public final class MineJob implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
   @Mixin JobOptions options;
