@@ -188,12 +188,14 @@ public final class RankingConsistencyMiner {
       Dataset<Row> kept = minePool(spark, examples, corpus, tallies);
       return new Result(kept, chain.report());
     }
-    List<Row> pools = examples.select(POOL).distinct().orderBy(POOL).collectAsList();
+    Dataset<Row> input = examples.persist(StorageLevel.MEMORY_AND_DISK()); // read once, filtered once per pool
+    List<Row> pools = input.select(POOL).distinct().orderBy(POOL).collectAsList();
     Dataset<Row> all = null;
     for (Row pool : pools) {
-      Dataset<Row> kept = minePool(spark, examples.filter(col(POOL).equalTo(pool.get(0))), corpus, tallies);
+      Dataset<Row> kept = minePool(spark, input.filter(col(POOL).equalTo(pool.get(0))), corpus, tallies);
       all = all == null ? kept : all.union(kept);
     }
+    input.unpersist();
     return new Result(all == null ? spark.createDataFrame(List.of(), OUTPUT) : all, chain.report());
   }
 
