@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Params ({@code set*} / {@code get*} as in Spark ML): {@code modelPath} (required; a node-local
  * folder, {@code spark-files:NAME} or a Hadoop URI, see {@link ModelSource}), {@code dimension}
- * (Matryoshka, 0 = full), {@code maxLength} (512), {@code batchTokens} (16384), {@code pooling}
+ * (Matryoshka, 0 = full), {@code maxLength} (0: the folder's {@code max_seq_length}, else 512), {@code batchTokens} (16384), {@code pooling}
  * (mean | last | first, empty = the folder's), {@code normalize} (true), {@code instruction} (KaLM query
  * instruction, empty = none) or {@code promptName} (a prompt of the folder's sentence-transformers
  * config), {@code attention} (causal | bidirectional, empty = the folder's), {@code device}
@@ -100,7 +100,7 @@ public final class KalmEmbedder extends Transformer implements DefaultParamsWrit
     outputCol = new Param<>(this, "outputCol", "output embedding column, array<float>");
     modelPath = new Param<>(this, "modelPath", "model folder: node-local path, spark-files:NAME or Hadoop URI");
     dimension = new IntParam(this, "dimension", "Matryoshka dimension, 0 = the full hidden size");
-    maxLength = new IntParam(this, "maxLength", "tokens kept per text");
+    maxLength = new IntParam(this, "maxLength", "tokens kept per text; 0 = the folder's max_seq_length, else 512");
     batchTokens = new IntParam(this, "batchTokens", "token budget of one embedding batch");
     pooling = new Param<>(this, "pooling", "mean | last | first; empty = the model folder's");
     normalize = new BooleanParam(this, "normalize", "L2-normalise the vectors");
@@ -114,7 +114,7 @@ public final class KalmEmbedder extends Transformer implements DefaultParamsWrit
     setDefault(outputCol, "embedding");
     setDefault(modelPath, "");
     setDefault(dimension, 0);
-    setDefault(maxLength, EmbedderConfig.DEFAULT_MAX_LENGTH);
+    setDefault(maxLength, 0);
     setDefault(batchTokens, EmbedderConfig.DEFAULT_BATCH_TOKENS);
     setDefault(pooling, "");
     setDefault(normalize, true);

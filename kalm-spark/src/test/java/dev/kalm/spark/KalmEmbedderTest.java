@@ -137,7 +137,7 @@ class KalmEmbedderTest {
         () -> new KalmEmbedder().setModelPath(model).setInputCol("id").transform(input));
     assertTrue(type.getMessage().contains("string"), type.getMessage());
     IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
-        () -> new KalmEmbedder().setModelPath(model).setMaxLength(0).transform(input));
+        () -> new KalmEmbedder().setModelPath(model).setMaxLength(-1).transform(input));
     assertTrue(length.getMessage().contains("maxLength"), length.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new KalmEmbedder().setModelPath(model).setOutputCol("lang").transform(input));
   }

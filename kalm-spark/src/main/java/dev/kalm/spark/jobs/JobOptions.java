@@ -21,8 +21,8 @@ final class JobOptions {
   @Option(names = "--ship", description = "Ship the local --model folder to the executors with addFile(dir, true).")
   boolean ship;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-length", defaultValue = "0", paramLabel = "N",
+      description = "Tokens kept per text; 0: the model folder's max_seq_length, else 512 (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
   @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
