@@ -34,7 +34,7 @@ import java.util.Map;
  * Any other field is kept in {@link TrainingExample#extras()} and written back after the known ones.
  * Stateless and thread-safe.
  */
-final class ExampleJson {
+public final class ExampleJson {
   /** The field names this layout gives a meaning to. */
   public static final ImmutableSet<String> FIELDS =
       ImmutableSet.of("query", "pos", "neg", "task", "instruction", "pos_scores", "neg_scores");

@@ -10,8 +10,15 @@ import dev.kalm.core.model.Attention;
 import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.embed.TokenBatch;
+import dev.kalm.core.internal.embed.Pooler;
+import dev.kalm.core.internal.embed.TokenBatch;
 import dev.kalm.core.internal.model.Autograd;
 import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.model.Pooling;
+import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.internal.model.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,7 +70,7 @@ public final class ContrastiveStep {
     return Autograd.withGradMode(true, () -> {
       try (NDManager manager = model.backend().newManager()) {
         NDArray value = loss.compute(pooled(manager, queries), pooled(manager, passages));
-        Autograd.backward(value.mul((float) scale));
+        Autograd.backward(Scalars.mul(value, scale));
         return (double) value.getFloat();
       }
     });
@@ -79,7 +86,7 @@ public final class ContrastiveStep {
       Autograd.requireGradient(p);
       double value = Autograd.withGradMode(true, () -> {
         NDArray l = loss.compute(q, p);
-        Autograd.backward(l.mul((float) scale));
+        Autograd.backward(Scalars.mul(l, scale));
         return (double) l.getFloat();
       });
       NDArray qGradient = q.getGradient().duplicate();

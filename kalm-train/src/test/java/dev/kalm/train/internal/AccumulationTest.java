@@ -8,6 +8,11 @@ import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Autograd;
 import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.internal.model.Autograd;
+import dev.kalm.core.model.Pooling;
+import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.internal.model.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +51,7 @@ class AccumulationTest {
               step.pooled(m, List.of(FIXTURE.positives.get(i), FIXTURE.negatives.get(i))));
           total = total == null ? l : total.add(l);
         }
-        Autograd.backward(total.div((float) k));
+        Autograd.backward(Scalars.div(total, k));
       }
     });
     Map<String, float[]> big = gradients();
