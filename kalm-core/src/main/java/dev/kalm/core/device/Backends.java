@@ -1,6 +1,5 @@
 package dev.kalm.core.device;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +44,11 @@ public final class Backends {
                   + "' without CUDA. Install libtorch 2.7.1 for CUDA 12.8 and set PYTORCH_LIBRARY_PATH=<its lib folder>"
                   + " and PYTORCH_FLAVOR=cu128 (or run with --device cpu)");
         }
-        return new Simple("gpu:0", Device.gpu(0));
+        return new Simple("gpu:0");
       case AUTO:
       default:
         if (gpuCount() > 0) {
-          return new Simple("gpu:0", Device.gpu(0));
+          return new Simple("gpu:0");
         }
         if (!autoFallbackLogged) {
           autoFallbackLogged = true;
@@ -68,7 +67,7 @@ public final class Backends {
     return Engine.getEngine("PyTorch").getGpuCount();
   }
 
-  private record Simple(String name, Device device) implements Backend {
-    static final Simple CPU = new Simple("cpu", Device.cpu());
+  private record Simple(String name) implements Backend {
+    static final Simple CPU = new Simple("cpu");
   }
 }

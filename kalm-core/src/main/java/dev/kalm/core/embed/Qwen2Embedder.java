@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.internal.embed.TokenBatch;
 import dev.kalm.core.model.DenseModule;
@@ -52,7 +53,7 @@ final class Qwen2Embedder implements Embedder {
     this.config = resolved;
     this.ownsModel = ownsModel;
     this.modules = modules;
-    this.headManager = model.backend().newManager();
+    this.headManager = Devices.newManager(model.backend());
     for (DenseModule d : modules.dense()) {
       NDArray weight = headManager.create(d.weight(), new Shape(d.outFeatures(), d.inFeatures()));
       float[] bias = d.bias();
@@ -121,7 +122,7 @@ final class Qwen2Embedder implements Embedder {
   }
 
   private float[][] encodeBatch(TokenBatch batch, int promptTokens) {
-    try (NDManager manager = model.backend().newManager()) {
+    try (NDManager manager = Devices.newManager(model.backend())) {
       NDArray hidden = model.forward(batch.ids(manager), batch.mask(manager), config.attention());
       NDArray weights = manager.create(Pooler.weights(config.pooling(), batch.mask(), batch.rows(), batch.length(),
           promptTokens), new Shape(batch.rows(), batch.length()));

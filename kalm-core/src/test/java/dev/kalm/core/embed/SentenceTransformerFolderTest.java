@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.model.ModelWriter;
@@ -85,7 +86,7 @@ class SentenceTransformerFolderTest {
     ModelFolder mf = ModelFolder.read(folder);
     try (TextTokenizer tokenizer = TextTokenizer.load(folder);
         Qwen2Model model = mf.loadModel(Backends.cpu());
-        NDManager m = Backends.cpu().newManager()) {
+        NDManager m = Devices.newManager(Backends.cpu())) {
       long[] ids = tokenizer.encode(List.of(text), maxLength)[0];
       float[] mask = new float[ids.length];
       java.util.Arrays.fill(mask, 1f);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
@@ -42,7 +43,7 @@ class Qwen2ParityTest {
 
   private static void check(String file, Attention attention, boolean hasLastToken) {
     try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.qwen2Tiny().resolve(file));
-        NDManager m = Backends.cpu().newManager()) {
+        NDManager m = Devices.newManager(Backends.cpu())) {
       long[] shape = ref.info("input_ids").shape();
       NDArray ids = m.create(ref.longs("input_ids"), new Shape(shape));
       long[] maskLongs = ref.longs("attention_mask");

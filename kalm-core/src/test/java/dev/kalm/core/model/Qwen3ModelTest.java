@@ -16,6 +16,7 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;
@@ -137,7 +138,7 @@ class Qwen3ModelTest {
           buffer.asFloatBuffer().put(data);
           return buffer;
         }, "test");
-        NDManager m = Backends.cpu().newManager()) {
+        NDManager m = Devices.newManager(Backends.cpu())) {
       return model.forward(m.create(new long[] {1, 2, 3, 4}, new Shape(1, 4)), m.create(new float[] {1, 1, 1, 1},
           new Shape(1, 4)), Attention.CAUSAL).toFloatArray();
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.progress.ProgressListener;
 
 /**
@@ -69,7 +70,7 @@ final class MatmulVectorIndex implements VectorIndex {
     int keep = Math.min(k, size);
     int[][] ids = new int[queries.length][];
     float[][] scores = new float[queries.length][];
-    try (NDManager root = config.backend().newManager()) {
+    try (NDManager root = Devices.newManager(config.backend())) {
       for (int qStart = 0; qStart < queries.length; qStart += config.queryBlock()) {
         int qRows = Math.min(config.queryBlock(), queries.length - qStart);
         float[] queryBlock = flatten(queries, qStart, qRows, dimension, "queries");

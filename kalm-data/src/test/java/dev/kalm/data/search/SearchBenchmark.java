@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.device.Devices;
 import java.util.Random;
 
 /**
@@ -58,7 +59,7 @@ public final class SearchBenchmark {
 
   /** Best FLOP/s of an n x n x n fp32 matrix product on the backend. */
   static double matmulPeak(Backend backend, int n, int reps) {
-    try (NDManager manager = backend.newManager()) {
+    try (NDManager manager = Devices.newManager(backend)) {
       NDArray a = manager.randomNormal(new Shape(n, n));
       NDArray b = manager.randomNormal(new Shape(n, n));
       double best = Double.MAX_VALUE;

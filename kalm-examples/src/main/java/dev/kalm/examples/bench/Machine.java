@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backend;
+import dev.kalm.core.internal.device.Devices;
 
 /** The fact about this machine that benchmarks report beside their figures: its matmul peak. */
 public final class Machine {
@@ -14,7 +15,7 @@ public final class Machine {
    * (2 n^3 flops each) after a warm-up.
    */
   public static double matmulGflops(Backend backend, int n) {
-    try (NDManager m = backend.newManager()) {
+    try (NDManager m = Devices.newManager(backend)) {
       NDArray a = m.randomNormal(new Shape(n, n));
       NDArray b = m.randomNormal(new Shape(n, n));
       a.matMul(b).close();

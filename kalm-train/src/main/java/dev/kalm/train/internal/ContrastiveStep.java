@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.model.Pooling;
@@ -68,7 +69,7 @@ public final class ContrastiveStep {
 
   private double plain(List<long[]> queries, List<long[]> passages, double scale) {
     return Autograd.withGradMode(true, () -> {
-      try (NDManager manager = model.backend().newManager()) {
+      try (NDManager manager = Devices.newManager(model.backend())) {
         NDArray value = loss.compute(pooled(manager, queries), pooled(manager, passages));
         Autograd.backward(Scalars.mul(value, scale));
         return (double) value.getFloat();
@@ -77,7 +78,7 @@ public final class ContrastiveStep {
   }
 
   private double cached(List<long[]> queries, List<long[]> passages, double scale) {
-    try (NDManager manager = model.backend().newManager()) {
+    try (NDManager manager = Devices.newManager(model.backend())) {
       // 1. Embeddings of every chunk, without gradient.
       NDArray q = Autograd.withGradMode(false, () -> pooledInChunks(manager, queries));
       NDArray p = Autograd.withGradMode(false, () -> pooledInChunks(manager, passages));
@@ -104,7 +105,7 @@ public final class ContrastiveStep {
       List<long[]> chunk = sequences.subList(start, end);
       String rows = start + ":" + end;
       Autograd.withGradMode(true, () -> {
-        try (NDManager manager = model.backend().newManager()) {
+        try (NDManager manager = Devices.newManager(model.backend())) {
           NDArray embedding = pooled(manager, chunk);
           NDArray cachedGradient = gradient.get(rows);
           cachedGradient.attach(manager);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Autograd;
@@ -44,7 +45,7 @@ class AccumulationTest {
 
     MODEL.parameters().values().forEach(Autograd::zeroGradient);
     Autograd.withGradMode(true, () -> {
-      try (NDManager m = MODEL.backend().newManager()) {
+      try (NDManager m = Devices.newManager(MODEL.backend())) {
         NDArray total = null;
         for (int i = 0; i < k; i++) {
           NDArray l = loss.compute(step.pooled(m, List.of(FIXTURE.queries.get(i))),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Autograd;
@@ -28,7 +29,7 @@ class CollectionBeforeBackwardTest {
       model.parameters().values().forEach(Autograd::zeroGradient);
       ContrastiveStep step = new ContrastiveStep(model, Pooling.MEAN, Attention.CAUSAL, loss, 512, 0);
       Autograd.withGradMode(true, () -> {
-        try (NDManager manager = model.backend().newManager()) {
+        try (NDManager manager = Devices.newManager(model.backend())) {
           NDArray value = loss.compute(step.pooled(manager, fixture.queries), step.pooled(manager, fixture.passages()));
           FreedMemory.collectAndOverwrite();
           Autograd.backward(value);

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Qwen2Config;
 import java.nio.ByteBuffer;
@@ -56,7 +57,7 @@ public final class Qwen2Model implements AutoCloseable {
    * @throws IllegalArgumentException naming a missing or mis-shaped tensor
    */
   public static Qwen2Model create(Qwen2Config config, Backend backend, WeightSource weights, String source) {
-    NDManager manager = backend.newManager();
+    NDManager manager = Devices.newManager(backend);
     try {
       ImmutableMap.Builder<String, NDArray> params = ImmutableMap.builder();
       for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.testing.FreedMemory;
 import java.util.function.UnaryOperator;
 import net.jqwik.api.ForAll;
@@ -30,7 +31,7 @@ class ScalarsTest {
 
   /** d(sum(op(x)))/dx, with a full collection and freed-memory reuse between forward and backward. */
   private static float[] gradient(float[] values, UnaryOperator<NDArray> op) {
-    try (NDManager manager = Backends.cpu().newManager()) {
+    try (NDManager manager = Devices.newManager(Backends.cpu())) {
       NDArray x = manager.create(values);
       Autograd.requireGradient(x);
       return Autograd.withGradMode(true, () -> {
