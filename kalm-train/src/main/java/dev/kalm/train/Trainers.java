@@ -1,6 +1,7 @@
 package dev.kalm.train;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
@@ -82,7 +83,7 @@ public final class Trainers {
     Qwen2Config shape = config.attention() == null ? base.config() : base.config().withAttention(config.attention());
     TextTokenizer tokenizer = TextTokenizer.load(base.tokenizer());
     try {
-      Qwen2Model model = base.loadModel(Backends.resolve(config.device()), shape);
+      Qwen2Model model = ModelLoader.load(base, Backends.resolve(config.device()), shape);
       return new ContrastiveTrainer(base, config, model, tokenizer, resume, evaluation);
     } catch (RuntimeException e) {
       tokenizer.close();

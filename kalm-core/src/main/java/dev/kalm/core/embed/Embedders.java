@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Pooling;
@@ -42,7 +43,7 @@ public final class Embedders {
     Backend backend = Backends.resolve(config.device());
     TextTokenizer tokenizer = TextTokenizer.load(model.tokenizer());
     try {
-      Qwen2Model qwen = model.loadModel(backend, model.config().withAttention(resolved.attention()));
+      Qwen2Model qwen = ModelLoader.load(model, backend, model.config().withAttention(resolved.attention()));
       try {
         return new Qwen2Embedder(qwen, tokenizer, resolved, true, model.modules());
       } catch (RuntimeException e) {

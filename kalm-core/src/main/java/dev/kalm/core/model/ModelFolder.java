@@ -1,20 +1,15 @@
 package dev.kalm.core.model;
 
-import ai.djl.ndarray.types.Shape;
 import com.google.common.collect.ImmutableMap;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.kalm.core.device.Backend;
-import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
-import dev.kalm.core.safetensors.TensorInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * in {@code model.safetensors.index.json}), {@code tokenizer.json}, and optionally the sentence-transformers
  * files ({@code modules.json} and its modules, {@code sentence_bert_config.json},
  * {@code config_sentence_transformers.json}; see {@link SentenceTransformerModules}). Reading it validates
- * everything but the transformer's weights, which {@link #loadModel} reads (Dense modules' weights are read here).
+ * everything but the transformer's weights, which {@code ModelLoader} reads (Dense modules' weights are read here).
  * Immutable.
  *
  * @param path the folder
@@ -91,60 +86,12 @@ public record ModelFolder(
   }
 
   /**
-   * Reads the weights into a model on {@code backend}. F32, BF16 and F16 are converted to float32; names may
-   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored. The vocabulary size is the row count of the
-   * stored {@code embed_tokens.weight} (copies of Qwen3-Embedding's config say 151669 or 151936), so the returned
-   * model's {@link Qwen2Model#config()} may differ from {@code config.json} in {@code vocab_size} alone.
+   * Each stored tensor's name (as in the file, e.g. {@code model.layers.0.mlp.up_proj.weight}) and the safetensors
+   * file holding it: {@code model.safetensors}, or the shards {@code model.safetensors.index.json} lists.
    *
-   * @throws ModelFormatException or {@link dev.kalm.core.safetensors.SafetensorsException} naming the file and
-   *     tensor at fault (missing, mis-shaped, truncated, unsupported dtype)
+   * @throws ModelFormatException naming the index file when it is malformed
    */
-  public Qwen2Model loadModel(Backend backend) {
-    return loadModel(backend, config);
-  }
-
-  /** Like {@link #loadModel(Backend)} with {@code modelConfig} (the folder's, possibly with another attention pattern). */
-  public Qwen2Model loadModel(Backend backend, Qwen2Config modelConfig) {
-    Map<String, Path> fileOf = weightFiles();
-    Map<Path, SafetensorsFile> open = new HashMap<>();
-    try {
-      for (Path file : new java.util.LinkedHashSet<>(fileOf.values())) {
-        open.put(file, SafetensorsFile.open(file));
-      }
-      Map<String, String> stored = new HashMap<>(); // our name -> name in file
-      for (Map.Entry<String, Path> e : fileOf.entrySet()) {
-        String name = e.getKey().startsWith("model.") ? e.getKey().substring(6) : e.getKey();
-        stored.put(name, e.getKey());
-      }
-      String embedKey = stored.get("embed_tokens.weight");
-      if (embedKey != null) {
-        long[] embedShape = open.get(fileOf.get(embedKey)).info(embedKey).shape();
-        if (embedShape.length == 2 && embedShape[0] != modelConfig.vocabSize() && embedShape[0] > 0
-            && embedShape[0] <= Integer.MAX_VALUE) {
-          modelConfig = modelConfig.withVocabSize((int) embedShape[0]);
-        }
-      }
-      Qwen2Model.WeightSource source = (name, shape) -> {
-        String key = stored.get(name);
-        if (key == null) {
-          throw new ModelFormatException(path, "tensor '" + name + "' (or 'model." + name + "') is missing from the weights");
-        }
-        SafetensorsFile file = open.get(fileOf.get(key));
-        TensorInfo info = file.info(key);
-        if (!Arrays.equals(info.shape(), shape.getShape())) {
-          throw new ModelFormatException(file.path(), "tensor '" + key + "' has shape " + Arrays.toString(info.shape())
-              + " but config.json implies " + shape);
-        }
-        return file.floatBytes(key);
-      };
-      return Qwen2Model.create(modelConfig, backend, source, path.toString());
-    } finally {
-      open.values().forEach(SafetensorsFile::close);
-    }
-  }
-
-  /** Tensor name (as stored) to the safetensors file holding it. */
-  private Map<String, Path> weightFiles() {
+  public Map<String, Path> weightFiles() {
     Map<String, Path> fileOf = new LinkedHashMap<>();
     Path single = path.resolve("model.safetensors");
     if (Files.isRegularFile(single)) {

@@ -6,7 +6,6 @@ import com.google.common.io.MoreFiles;
 import com.google.common.io.RecursiveDeleteOption;
 import com.google.gson.JsonObject;
 import dev.kalm.core.internal.model.Qwen2Model;
-import dev.kalm.core.tokenize.BundledTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -65,7 +64,7 @@ public final class ModelInit {
   /** Random weights for {@code config}, by Hugging Face name. */
   public static Map<String, float[]> randomWeights(Qwen2Config config, long seed) {
     Map<String, float[]> weights = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : Qwen2Model.expectedShapes(config).entrySet()) {
+    for (Map.Entry<String, long[]> e : config.expectedShapes().entrySet()) {
       String name = e.getKey();
       long count = 1;
       for (long d : e.getValue()) {

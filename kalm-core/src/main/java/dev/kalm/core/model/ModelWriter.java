@@ -31,7 +31,7 @@ public final class ModelWriter {
   /**
    * Writes the folder.
    *
-   * @param weights float32 tensors by Hugging Face name, shapes as in {@link Qwen2Model#expectedShapes}
+   * @param weights float32 tensors by Hugging Face name, shapes as in {@link Qwen2Config#expectedShapes()}
    * @param tokenizer a {@code tokenizer.json} file or a folder with one (its {@code tokenizer_config.json} and
    *     {@code TOKENIZER_NOTICE} are copied too when present)
    * @param provenance written as {@code kalm_provenance.json}, or null
@@ -78,7 +78,7 @@ public final class ModelWriter {
     AtomicFiles.writeFolder(folder, tmp -> {
       Files.writeString(tmp.resolve("config.json"), config.toJson(), StandardCharsets.UTF_8);
       Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
-      for (Map.Entry<String, long[]> e : Qwen2Model.expectedShapes(config).entrySet()) {
+      for (Map.Entry<String, long[]> e : config.expectedShapes().entrySet()) {
         float[] data = weights.get(e.getKey());
         if (data == null) {
           throw new IllegalArgumentException("weight '" + e.getKey() + "' missing");

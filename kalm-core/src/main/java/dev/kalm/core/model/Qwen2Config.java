@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 
 /**
  * The shape of a Qwen2 or Qwen3 model, as in a Hugging Face {@code config.json}. Immutable. (The name predates
@@ -233,5 +234,45 @@ public record Qwen2Config(
       o.addProperty("is_causal", false);
     }
     return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+  }
+
+  /** Tensor names (without {@code model.}) and shapes of a model with this config, in a fixed order. */
+  public LinkedHashMap<String, long[]> expectedShapes() {
+    Qwen2Config c = this;
+    LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
+    long h = c.hiddenSize();
+    long q = (long) c.numHeads() * c.headDim();
+    long kv = (long) c.numKvHeads() * c.headDim();
+    shapes.put("embed_tokens.weight", new long[] {c.vocabSize(), h});
+    for (int l = 0; l < c.numLayers(); l++) {
+      String p = "layers." + l + ".";
+      shapes.put(p + "input_layernorm.weight", new long[] {h});
+      shapes.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.q_proj.bias", new long[] {q});
+      }
+      shapes.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.k_proj.bias", new long[] {kv});
+      }
+      shapes.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.v_proj.bias", new long[] {kv});
+      }
+      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      if (c.outputBias()) {
+        shapes.put(p + "self_attn.o_proj.bias", new long[] {h});
+      }
+      if (c.qkNorm()) {
+        shapes.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
+        shapes.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
+      }
+      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
+      shapes.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), h});
+      shapes.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), h});
+      shapes.put(p + "mlp.down_proj.weight", new long[] {h, c.intermediateSize()});
+    }
+    shapes.put("norm.weight", new long[] {h});
+    return shapes;
   }
 }

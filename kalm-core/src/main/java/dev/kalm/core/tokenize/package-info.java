@@ -1,4 +1,4 @@
-/** Hugging Face tokenizers, including the bundled Qwen2 tokenizer. */
+/** Hugging Face {@code tokenizer.json} tokenizers. */
 @NullMarked
 package dev.kalm.core.tokenize;
 

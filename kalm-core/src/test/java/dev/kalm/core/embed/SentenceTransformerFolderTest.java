@@ -14,6 +14,7 @@ import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.internal.device.Devices;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.model.ModelWriter;
@@ -85,7 +86,7 @@ class SentenceTransformerFolderTest {
   private static double[][] states(Path folder, String text, int maxLength) {
     ModelFolder mf = ModelFolder.read(folder);
     try (TextTokenizer tokenizer = TextTokenizer.load(folder);
-        Qwen2Model model = mf.loadModel(Backends.cpu());
+        Qwen2Model model = ModelLoader.load(mf, Backends.cpu());
         NDManager m = Devices.newManager(Backends.cpu())) {
       long[] ids = tokenizer.encode(List.of(text), maxLength)[0];
       float[] mask = new float[ids.length];
@@ -315,7 +316,7 @@ class SentenceTransformerFolderTest {
         + "\",\"document\":\"\"},\"default_prompt_name\":\"query\",\"similarity_fn_name\":\"cosine\"}");
     ModelFolder loaded = ModelFolder.read(folder);
     Path saved = tmp.resolve("saved");
-    try (Qwen2Model model = loaded.loadModel(Backends.cpu())) {
+    try (Qwen2Model model = ModelLoader.load(loaded, Backends.cpu())) {
       ModelWriter.write(saved, model.config(), model.snapshot(), loaded, null);
     }
     ModelFolder again = ModelFolder.read(saved);

@@ -1,6 +1,7 @@
 package dev.kalm.core.model;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.testing.Fixtures;
 
@@ -11,7 +12,7 @@ final class ModelFolderReader {
   static Qwen2Model tiny() {
     java.nio.file.Path dir = Fixtures.qwen2Tiny();
     Qwen2Config config = Qwen2Config.read(dir.resolve("config.json"));
-    return new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null,
-        com.google.common.collect.ImmutableMap.of(), null).loadModel(Backends.cpu());
+    return ModelLoader.load(new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null,
+        com.google.common.collect.ImmutableMap.of(), null), Backends.cpu());
   }
 }

@@ -13,6 +13,7 @@ import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.safetensors.DType;
 import dev.kalm.core.safetensors.SafetensorsException;
 import dev.kalm.core.safetensors.SafetensorsFile;
@@ -105,13 +106,13 @@ class ModelFolderTest {
     missing.remove("layers.1.self_attn.k_proj.bias");
     SafetensorsWriter.write(model.resolve("model.safetensors"), missing, Map.of());
     ModelFormatException e = assertThrows(ModelFormatException.class,
-        () -> ModelFolder.read(model).loadModel(Backends.cpu()));
+        () -> ModelLoader.load(ModelFolder.read(model), Backends.cpu()));
     assertTrue(message(e).contains("'layers.1.self_attn.k_proj.bias'") && message(e).contains("missing"), message(e));
 
     Map<String, SafetensorsWriter.Tensor> misShaped = new LinkedHashMap<>(tensors);
     misShaped.put("norm.weight", new SafetensorsWriter.Tensor(new long[] {2, 16}, new float[32]));
     SafetensorsWriter.write(model.resolve("model.safetensors"), misShaped, Map.of());
-    e = assertThrows(ModelFormatException.class, () -> ModelFolder.read(model).loadModel(Backends.cpu()));
+    e = assertThrows(ModelFormatException.class, () -> ModelLoader.load(ModelFolder.read(model), Backends.cpu()));
     assertTrue(message(e).contains("'norm.weight'") && message(e).contains("[2, 16]"), message(e));
   }
 

@@ -17,6 +17,7 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.internal.device.Devices;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;
@@ -74,11 +75,11 @@ class Qwen3ModelTest {
     Qwen2Config plain = ModelInit.preset("qwen3-tiny");
     Qwen2Config biased = parse(plain.toJson().replace("\"attention_bias\": false", "\"attention_bias\": true"));
     assertTrue(biased.attentionBias());
-    Map<String, long[]> shapes = Qwen2Model.expectedShapes(biased);
+    Map<String, long[]> shapes = biased.expectedShapes();
     assertArrayEquals(new long[] {128}, shapes.get("layers.0.self_attn.q_proj.bias"));
     assertArrayEquals(new long[] {64}, shapes.get("layers.0.self_attn.o_proj.bias"));
     assertArrayEquals(new long[] {32}, shapes.get("layers.1.self_attn.k_norm.weight"));
-    Map<String, long[]> plainShapes = Qwen2Model.expectedShapes(plain);
+    Map<String, long[]> plainShapes = plain.expectedShapes();
     assertFalse(plainShapes.containsKey("layers.0.self_attn.q_proj.bias"));
     assertFalse(plainShapes.containsKey("layers.0.self_attn.o_proj.bias"));
     assertTrue(plainShapes.containsKey("layers.0.self_attn.q_norm.weight"));
@@ -105,7 +106,7 @@ class Qwen3ModelTest {
 
   private static long count(Qwen2Config c) {
     long n = 0;
-    for (long[] shape : Qwen2Model.expectedShapes(c).values()) {
+    for (long[] shape : c.expectedShapes().values()) {
       long p = 1;
       for (long d : shape) {
         p *= d;
@@ -165,7 +166,7 @@ class Qwen3ModelTest {
       first = e.embed(List.of("hello world", "a longer text with more tokens in it"));
     }
     Path again = tmp.resolve("q3-again");
-    try (Qwen2Model model = read.loadModel(Backends.cpu())) {
+    try (Qwen2Model model = ModelLoader.load(read, Backends.cpu())) {
       ModelWriter.write(again, model.config(), model.snapshot(), folder,
           new SentenceTransformerSettings(Pooling.LAST, 64, Prompt.none()), null);
     }
@@ -205,12 +206,12 @@ class Qwen3ModelTest {
     Files.copy(TestModels.tokenizer().resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
     Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
     ModelInit.randomWeights(stored, 2).forEach((name, data) ->
-        tensors.put("model." + name, new SafetensorsWriter.Tensor(Qwen2Model.expectedShapes(stored).get(name), data)));
+        tensors.put("model." + name, new SafetensorsWriter.Tensor(stored.expectedShapes().get(name), data)));
     tensors.put("lm_head.weight", new SafetensorsWriter.Tensor(new long[] {4, 16}, new float[64]));
     SafetensorsWriter.write(folder.resolve("model.safetensors"), tensors, ImmutableMap.of("format", "pt"));
     ModelFolder read = ModelFolder.read(folder);
     assertFalse(read.config().tieWordEmbeddings());
-    try (Qwen2Model model = read.loadModel(Backends.cpu())) {
+    try (Qwen2Model model = ModelLoader.load(read, Backends.cpu())) {
       assertEquals(ModelInit.QWEN3_VOCAB, model.config().vocabSize());
     }
     try (Embedder e = Embedders.load(folder, EmbedderConfig.builder().device(DeviceChoice.CPU).build())) {

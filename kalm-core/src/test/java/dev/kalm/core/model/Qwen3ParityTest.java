@@ -16,6 +16,7 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.internal.device.Devices;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.testing.Fixtures;
 import dev.kalm.core.tokenize.TextTokenizer;
@@ -114,7 +115,7 @@ class Qwen3ParityTest {
       }
     }
     ModelFolder mf = ModelFolder.read(folder);
-    try (Qwen2Model model = mf.loadModel(Backends.cpu()); NDManager m = Devices.newManager(Backends.cpu())) {
+    try (Qwen2Model model = ModelLoader.load(mf, Backends.cpu()); NDManager m = Devices.newManager(Backends.cpu())) {
       NDArray hidden = model.forward(m.create(ids, new Shape(rows, length)), m.create(mask, new Shape(rows, length)),
           Attention.CAUSAL);
       float[] got = hidden.toFloatArray();

@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.internal.model.Qwen2Model;
@@ -38,8 +39,8 @@ final class TrainFixture {
   static Qwen2Model model() {
     Path dir = Fixtures.qwen2Tiny();
     Qwen2Config config = Qwen2Config.read(dir.resolve("config.json"));
-    return new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null, ImmutableMap.of(), null)
-        .loadModel(Backends.cpu());
+    return ModelLoader.load(new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null, ImmutableMap.of(), null),
+        Backends.cpu());
   }
 
   /** Passages in the loss's layout: positives (query order), then negatives. */

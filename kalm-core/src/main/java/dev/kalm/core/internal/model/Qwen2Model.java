@@ -50,7 +50,7 @@ public final class Qwen2Model implements AutoCloseable {
   }
 
   /**
-   * Creates a model from float32 weights named as in {@link #expectedShapes}; every expected tensor must be
+   * Creates a model from float32 weights named as in {@link Qwen2Config#expectedShapes()}; every expected tensor must be
    * present with its shape (extra tensors are ignored).
    *
    * @param source names the weights' origin in error messages
@@ -60,7 +60,7 @@ public final class Qwen2Model implements AutoCloseable {
     NDManager manager = Devices.newManager(backend);
     try {
       ImmutableMap.Builder<String, NDArray> params = ImmutableMap.builder();
-      for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
+      for (Map.Entry<String, long[]> e : config.expectedShapes().entrySet()) {
         Shape expected = new Shape(e.getValue());
         ByteBuffer data = weights.load(e.getKey(), expected);
         NDArray array = manager.create(data, expected, DataType.FLOAT32);
@@ -84,45 +84,6 @@ public final class Qwen2Model implements AutoCloseable {
     ByteBuffer load(String name, Shape shape);
   }
 
-  /** Tensor names and shapes of a Qwen2 or Qwen3 model with this config, in a fixed order. */
-  public static LinkedHashMap<String, long[]> expectedShapes(Qwen2Config c) {
-    LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
-    long h = c.hiddenSize();
-    long q = (long) c.numHeads() * c.headDim();
-    long kv = (long) c.numKvHeads() * c.headDim();
-    shapes.put("embed_tokens.weight", new long[] {c.vocabSize(), h});
-    for (int l = 0; l < c.numLayers(); l++) {
-      String p = "layers." + l + ".";
-      shapes.put(p + "input_layernorm.weight", new long[] {h});
-      shapes.put(p + "self_attn.q_proj.weight", new long[] {q, h});
-      if (c.qkvBias()) {
-        shapes.put(p + "self_attn.q_proj.bias", new long[] {q});
-      }
-      shapes.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
-      if (c.qkvBias()) {
-        shapes.put(p + "self_attn.k_proj.bias", new long[] {kv});
-      }
-      shapes.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
-      if (c.qkvBias()) {
-        shapes.put(p + "self_attn.v_proj.bias", new long[] {kv});
-      }
-      shapes.put(p + "self_attn.o_proj.weight", new long[] {h, q});
-      if (c.outputBias()) {
-        shapes.put(p + "self_attn.o_proj.bias", new long[] {h});
-      }
-      if (c.qkNorm()) {
-        shapes.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
-        shapes.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
-      }
-      shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
-      shapes.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), h});
-      shapes.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), h});
-      shapes.put(p + "mlp.down_proj.weight", new long[] {h, c.intermediateSize()});
-    }
-    shapes.put("norm.weight", new long[] {h});
-    return shapes;
-  }
-
   /** The model's shape. */
   public Qwen2Config config() {
     return config;
@@ -133,7 +94,7 @@ public final class Qwen2Model implements AutoCloseable {
     return backend;
   }
 
-  /** Parameters by Hugging Face name (no {@code model.} prefix), in {@link #expectedShapes} order. */
+  /** Parameters by Hugging Face name (no {@code model.} prefix), in {@link Qwen2Config#expectedShapes()} order. */
   public ImmutableMap<String, NDArray> parameters() {
     return parameters;
   }

@@ -1,4 +1,4 @@
-package dev.kalm.core.tokenize;
+package dev.kalm.core.model;
 
 import java.io.IOException;
 import java.io.InputStream;
