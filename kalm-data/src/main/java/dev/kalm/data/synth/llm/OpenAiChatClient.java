@@ -128,7 +128,7 @@ final class OpenAiChatClient implements LlmClient {
       Duration wait;
       String why;
       int status = -1;
-      Throwable cause = null;
+      @Nullable Throwable cause = null;
       String failure;
       Duration attemptTimeout = Duration.ofNanos(Math.min(config.requestTimeout().toNanos(), left));
       try {
