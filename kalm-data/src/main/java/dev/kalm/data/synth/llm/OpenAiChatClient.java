@@ -187,8 +187,9 @@ final class OpenAiChatClient implements LlmClient {
         why = "backoff";
       } catch (IOException e) {
         connectionErrors.increment();
-        cause = e;
-        failure = (e instanceof ConnectException ? "cannot connect: " : "connection error: ") + describe(e);
+        cause = withoutKey(e);
+        failure = (e instanceof ConnectException ? "cannot connect: " : "connection error: ")
+            + config.redact(describe(e));
         wait = backoff(attempt);
         why = "backoff";
       } catch (InterruptedException e) {
@@ -443,6 +444,24 @@ final class OpenAiChatClient implements LlmClient {
 
   private static String abbreviate(String s) {
     return s.length() <= MAX_MESSAGE_CHARS ? s : s.substring(0, MAX_MESSAGE_CHARS) + "...";
+  }
+
+  /**
+   * {@code e} itself, or, when the API key appears in a message of its cause chain (the JDK quotes a
+   * malformed status line or header, which a hostile server can fill with the echoed key), an IOException
+   * with the redacted description and {@code e}'s stack trace.
+   */
+  private IOException withoutKey(IOException e) {
+    String key = config.apiKey();
+    for (Throwable c = e; key != null && c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && m.contains(key)) {
+        IOException clean = new IOException(config.redact(describe(e)));
+        clean.setStackTrace(e.getStackTrace());
+        return clean;
+      }
+    }
+    return e;
   }
 
   private static String describe(IOException e) {

@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kalm.data.synth.FakeLlmServer;
 import dev.kalm.data.synth.FakeLlmServer.BodyMode;
 import dev.kalm.data.synth.FakeLlmServer.Reply;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -179,6 +185,37 @@ class HostileLlmServerTest {
       }
     });
     assertTrue(logged().contains("rejected response_format"), logged());
+  }
+
+  /** The key echoed where the JDK's HTTP parser quotes it in its own exception: a malformed status line. */
+  @Test
+  void anEchoedKeyInAMalformedStatusLineIsRedacted() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread server = new Thread(() -> {
+        while (!socket.isClosed()) {
+          try (Socket s = socket.accept()) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            String auth = "";
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+              if (line.regionMatches(true, 0, "Authorization:", 0, 14)) {
+                auth = line.substring(14).strip();
+              }
+            }
+            s.getOutputStream().write(("HTTP/1.1 " + auth + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      server.setDaemon(true);
+      server.start();
+      try (LlmClient llm = LlmClients.openAiCompatible(OpenAiChatClientTest.fast(
+          java.net.URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/v1")).optApiKey(KEY).build())) {
+        LlmException e = failsWithin(Duration.ofSeconds(5), llm);
+        assertTrue(e.getMessage().contains("connection error") && e.getMessage().contains(LlmConfig.REDACTED),
+            e.getMessage());
+      }
+    }
   }
 
   @Test
