@@ -118,8 +118,8 @@ public final class SynthCommand implements Callable<Integer> {
   int maxTokens;
 
   @Option(names = "--max-retry-wait-s", paramLabel = "N", defaultValue = "60",
-      description = "Longest wait, in seconds, that a server's Retry-After may impose before a retry; longer ones are cut to it "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "Longest wait, in seconds, that a server's Retry-After may impose before a retry; longer "
+          + "ones are cut to it (default: ${DEFAULT-VALUE}).")
   double maxRetryWaitSeconds;
 
   @Option(names = "--call-timeout-s", paramLabel = "N", defaultValue = "900",
