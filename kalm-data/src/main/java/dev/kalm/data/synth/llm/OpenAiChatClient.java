@@ -8,6 +8,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.ConnectException;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -307,8 +309,8 @@ final class OpenAiChatClient implements LlmClient {
     private final long declared;
     private final UnaryOperator<String> redact;
     private final CompletableFuture<String> result = new CompletableFuture<>();
-    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    private java.util.concurrent.Flow.@Nullable Subscription subscription;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private Flow.@Nullable Subscription subscription;
 
     CappedBody(long max, long declared, UnaryOperator<String> redact) {
       this.max = max;
@@ -322,11 +324,11 @@ final class OpenAiChatClient implements LlmClient {
     }
 
     @Override
-    public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+    public void onSubscribe(Flow.Subscription s) {
       if (declared > max) {
         s.cancel();
         result.completeExceptionally(new ReplyTooLargeException(
-            "declares " + declared + " bytes (Content-Length), more than the limit of " + max));
+            "declares " + declared + " bytes (Content-Length), more than the limit of " + max + " bytes"));
         return;
       }
       subscription = s;
@@ -338,7 +340,7 @@ final class OpenAiChatClient implements LlmClient {
       if (result.isDone()) {
         return;
       }
-      java.util.concurrent.Flow.Subscription s = checkNotNull(subscription, "subscription");
+      Flow.Subscription s = checkNotNull(subscription, "subscription");
       for (ByteBuffer buffer : buffers) {
         if (bytes.size() + (long) buffer.remaining() > max) {
           s.cancel();
