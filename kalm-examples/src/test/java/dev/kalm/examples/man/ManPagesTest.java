@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMap;
+import dev.kalm.core.testing.Fixtures;
 import dev.kalm.data.example.TrainingExample;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,7 +149,7 @@ class ManPagesTest {
   @Test
   void readsTheSystemManualPages() {
     Path system = Path.of("/usr/share/man");
-    Assumptions.assumeTrue(Files.isDirectory(system.resolve("man1")), "no /usr/share/man/man1 on this machine");
+    Fixtures.skipUnless(Files.isDirectory(system.resolve("man1")), "no manual pages under /usr/share/man/man1");
     long start = System.nanoTime();
     ManScan scan = ManPages.read(List.of(system));
     double seconds = (System.nanoTime() - start) / 1e9;
