@@ -46,7 +46,7 @@ final class DemoCommand implements Callable<Integer> {
   int seeds;
 
   @Option(names = "--keep-intermediate",
-      description = "Keep the untrained models and the optimizer state of every model (about 1 GB more).")
+      description = "Keep the untrained models and the optimizer state of every model (about 0.8 GB more).")
   boolean keepIntermediate;
 
   @Override

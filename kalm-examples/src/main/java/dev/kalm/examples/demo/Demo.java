@@ -154,7 +154,7 @@ public final class Demo {
       }
     }
     if (!config.keepIntermediate()) {
-      prune(root, last);
+      prune(root);
     }
     timings.put("total", total.elapsed(TimeUnit.MILLISECONDS) / 1e3);
     Report report = new Report(data.source(), dims, ImmutableList.copyOf(rows), timings, last);
@@ -164,15 +164,16 @@ public final class Demo {
 
   /**
    * Deletes what a user of the result does not need: the untrained {@code base} models and the optimizer state
-   * ({@code optimizer.safetensors}, {@code trainer_state.json}) of every model but {@code keep}, which stays
-   * resumable. The warm-up models stay (they are the mining teachers), as weights only.
+   * ({@code optimizer.safetensors}, {@code trainer_state.json}) of every model. No model could be resumed anyway:
+   * the demo trains on data that exists only in memory (split, filtered, mined). The warm-up models stay (they
+   * are the mining teachers), as weights.
    */
-  private static void prune(Path root, Path keep) {
+  private static void prune(Path root) {
     try (var files = Files.walk(root)) {
       List<Path> doomed = files.filter(p -> {
         String name = p.getFileName().toString();
         boolean state = name.equals("optimizer.safetensors") || name.equals("trainer_state.json");
-        return (name.equals("base") && Files.isDirectory(p)) || (state && !p.getParent().equals(keep));
+        return (name.equals("base") && Files.isDirectory(p)) || state;
       }).toList();
       for (Path p : doomed) {
         if (Files.exists(p)) {

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param batchSize queries per batch
  * @param hardNegatives mined hard negatives per query in the final stage
  * @param learningRate peak learning rate of both stages
- * @param keepIntermediate keep the untrained models and every model's optimizer state (about 1 GB more for the
- *     small preset); by default only the final model keeps its optimizer state (it stays resumable)
+ * @param keepIntermediate keep the untrained models and every model's optimizer state (about 0.8 GB more for the
+ *     small preset); by default the trained and the warm-up models are kept as weights only
  */
 public record DemoConfig(double minutes, String preset, long seed, Path output, @Nullable Path data, int maxPages,
     double testFraction, int maxLength, int batchSize, int hardNegatives, double learningRate,
