@@ -58,9 +58,20 @@ public final class Fixtures {
     if (condition) {
       return;
     }
-    String caller = StackWalker.getInstance().walk(frames -> frames
-        .filter(f -> !f.getClassName().equals(Fixtures.class.getName()))
-        .findFirst().map(f -> f.getClassName() + "." + f.getMethodName()).orElse("?"));
+    // the test method: the outermost frame of the calling class's run of frames (past its helper methods)
+    String caller = StackWalker.getInstance().walk(frames -> {
+      StackWalker.StackFrame test = null;
+      for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+        if (f.getClassName().equals(Fixtures.class.getName())) {
+          continue;
+        }
+        if (test != null && !f.getClassName().equals(test.getClassName())) {
+          break;
+        }
+        test = f;
+      }
+      return test == null ? "?" : test.getClassName() + "." + test.getMethodName();
+    });
     System.out.println("kalm test SKIPPED " + caller + ": " + reason);
     assumeTrue(false, reason);
   }
