@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * evaluation only through {@link EvaluationHook}.
  */
 class EvaluationBoundaryTest {
-  private static final Set<String> PUBLIC_API = Set.of("BitextDirection", "EvaluationConfig", "EvaluationHook",
+  private static final Set<String> PUBLIC_API = Set.of("BitextDirection", "ClusteringMode", "EvaluationConfig", "EvaluationHook",
       "EvaluationHooks", "EvaluationResult", "EvaluationTask", "Evaluator", "Evaluators", "ResultFile", "StepScore");
   private static final Set<String> USED_BY_THE_TRAINER = Set.of("EvaluationHook", "StepScore");
 
