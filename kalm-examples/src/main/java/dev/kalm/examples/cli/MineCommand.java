@@ -112,6 +112,8 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON to this file (default: none).")
   Path report;
 
@@ -121,7 +123,8 @@ public final class MineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MiningConfig mining = miningConfig();
-    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
+    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
+        .attention(attentionOption.attention()).build())) {
       return mine(teacher, mining);
     }
   }

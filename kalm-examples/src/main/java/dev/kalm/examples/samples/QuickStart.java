@@ -25,7 +25,8 @@ public final class QuickStart {
     Path data = Path.of(args.length > 1 ? args[1] : "demo-data/train.jsonl");  // ./kalm demo-data --output demo-data
     Path output = Path.of(args.length > 2 ? args[2] : "tuned-model");
 
-    // Embedder: texts -> vectors. Thread-safe, AutoCloseable. Loads any Qwen2 folder, e.g. a KaLM checkpoint.
+    // Embedder: texts -> vectors. Thread-safe, AutoCloseable. Loads any Qwen2 or Qwen3 folder, e.g. a KaLM
+    // checkpoint or Qwen3-Embedding.
     try (Embedder embedder = Embedders.load(model, EmbedderConfig.builder().maxLength(128).build())) {
       float[][] docs = embedder.embed(List.of("ls lists directory contents", "cp copies files"));  // documents: no prompt
       float[] query = embedder.embed(List.of("how do I list files?"),
