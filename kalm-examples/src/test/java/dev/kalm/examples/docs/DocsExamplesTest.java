@@ -145,6 +145,9 @@ class DocsExamplesTest {
           continue;
         }
         List<String> args = kalmArguments(command);
+        if (!args.isEmpty() && args.get(0).equals("spark")) {
+          continue; // ./kalm spark runs kalm-spark's SparkCli, which is not on this module's class path
+        }
         try {
           new CommandLine(new KalmCli()).parseArgs(args.toArray(String[]::new));
           checked++;
