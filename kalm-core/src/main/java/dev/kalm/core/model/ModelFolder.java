@@ -2,16 +2,13 @@ package dev.kalm.core.model;
 
 import ai.djl.ndarray.types.Shape;
 import com.google.common.collect.ImmutableMap;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,8 +41,10 @@ public record ModelFolder(
   /**
    * Reads and validates a folder's metadata.
    *
-   * @throws ModelFormatException naming the file at fault: missing folder, config, tokenizer or weights,
-   *     unknown model type, malformed JSON
+   * @throws ModelFormatException naming the file at fault (and the line, field or entry): missing folder, config,
+   *     tokenizer or weights, unknown model type, malformed or non-UTF-8 JSON, a config field of the wrong type or
+   *     out of range, {@code modules.json} not a list of objects, a prompt that is not a string, a tokenizer with
+   *     ids at or beyond {@code vocab_size}
    */
   public static ModelFolder read(Path path) {
     if (!Files.isDirectory(path)) {
@@ -55,6 +54,11 @@ public record ModelFolder(
     Path tokenizer = path.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizer)) {
       throw new ModelFormatException(tokenizer, "tokenizer missing: the model folder needs a tokenizer.json");
+    }
+    TokenizerIds.MaxId maxId = TokenizerIds.maxId(tokenizer);
+    if (maxId.id() >= config.vocabSize()) {
+      throw new ModelFormatException(tokenizer, "token id " + maxId.id() + " ('" + maxId.token() + "') is beyond vocab_size "
+          + config.vocabSize() + " of " + path.resolve("config.json") + ": tokenizer and model do not belong together");
     }
     if (!Files.isRegularFile(path.resolve("model.safetensors"))
         && !Files.isRegularFile(path.resolve("model.safetensors.index.json"))) {
@@ -66,15 +70,15 @@ public record ModelFolder(
     String defaultPrompt = null;
     Path st = path.resolve("config_sentence_transformers.json");
     if (Files.isRegularFile(st)) {
-      JsonObject json = readJson(st);
-      if (json.has("prompts") && json.get("prompts").isJsonObject()) {
+      JsonObject json = ModelJson.readObject(st);
+      JsonObject promptsJson = ModelJson.object(json, "prompts", st);
+      if (promptsJson != null) {
         ImmutableMap.Builder<String, String> builder = ImmutableMap.builder();
-        json.getAsJsonObject("prompts").entrySet().forEach(e -> builder.put(e.getKey(), e.getValue().getAsString()));
+        promptsJson.keySet().forEach(name -> builder.put(name, ModelJson.string(promptsJson, name, null, st)));
         prompts = builder.buildOrThrow();
       }
-      if (json.has("default_prompt_name") && !json.get("default_prompt_name").isJsonNull()) {
-        defaultPrompt = json.get("default_prompt_name").getAsString();
-      }
+      defaultPrompt = ModelJson.has(json, "default_prompt_name") ? ModelJson.string(json, "default_prompt_name", null, st)
+          : null;
     }
     return new ModelFolder(path, config, tokenizer, pooling, prompts, defaultPrompt);
   }
@@ -83,8 +87,12 @@ public record ModelFolder(
    * Reads the weights into a model on {@code backend}. F32, BF16 and F16 are converted to float32; names may
    * carry a {@code model.} prefix; {@code lm_head.weight} is ignored.
    *
+   * <p>Every weight is checked once after loading (one reduction per tensor on the device): a NaN or infinite
+   * value fails the load, naming the file and tensor. Layers beyond {@code num_hidden_layers} in the weights
+   * fail the load too (the config and the checkpoint do not match).
+   *
    * @throws ModelFormatException or {@link dev.kalm.core.safetensors.SafetensorsException} naming the file and
-   *     tensor at fault (missing, mis-shaped, truncated, unsupported dtype)
+   *     tensor at fault (missing, mis-shaped, truncated, unsupported dtype, not finite, extra layers)
    */
   public Qwen2Model loadModel(Backend backend) {
     return loadModel(backend, config);
@@ -103,6 +111,7 @@ public record ModelFolder(
         String name = e.getKey().startsWith("model.") ? e.getKey().substring(6) : e.getKey();
         stored.put(name, e.getKey());
       }
+      checkNoExtraLayers(stored, modelConfig.numLayers());
       Qwen2Model.WeightSource source = (name, shape) -> {
         String key = stored.get(name);
         if (key == null) {
@@ -116,9 +125,41 @@ public record ModelFolder(
         }
         return file.floatBytes(key);
       };
-      return Qwen2Model.create(modelConfig, backend, source, path.toString());
+      Qwen2Model model = Qwen2Model.create(modelConfig, backend, source, path.toString());
+      try {
+        model.parameters().forEach((name, array) -> {
+          if (!WeightCheck.isFinite(array)) {
+            throw new ModelFormatException(fileOf.get(stored.get(name)), "tensor '" + stored.get(name)
+                + "' contains NaN or infinite values: the checkpoint is corrupt (or training diverged)");
+          }
+        });
+      } catch (RuntimeException e) {
+        model.close();
+        throw e;
+      }
+      return model;
     } finally {
       open.values().forEach(SafetensorsFile::close);
+    }
+  }
+
+  /** Fails naming the tensors of layers {@code >= numLayers} (a checkpoint deeper than its config.json). */
+  private void checkNoExtraLayers(Map<String, String> stored, int numLayers) {
+    java.util.List<String> extra = stored.keySet().stream()
+        .filter(name -> name.startsWith("layers."))
+        .filter(name -> {
+          int end = name.indexOf('.', 7);
+          String index = end < 0 ? "" : name.substring(7, end);
+          return !index.isEmpty() && index.chars().allMatch(Character::isDigit)
+              && (index.length() > 9 || Integer.parseInt(index) >= numLayers);
+        })
+        .map(stored::get)
+        .sorted()
+        .toList();
+    if (!extra.isEmpty()) {
+      throw new ModelFormatException(path.resolve("config.json"), "num_hidden_layers is " + numLayers
+          + " but the weights hold " + extra.size() + " tensors of further layers, e.g. "
+          + extra.subList(0, Math.min(3, extra.size())) + ": config.json and the checkpoint do not match");
     }
   }
 
@@ -133,17 +174,18 @@ public record ModelFolder(
       return fileOf;
     }
     Path index = path.resolve("model.safetensors.index.json");
-    JsonObject json = readJson(index);
-    if (!json.has("weight_map") || !json.get("weight_map").isJsonObject()) {
+    JsonObject weightMap = ModelJson.object(ModelJson.readObject(index), "weight_map", index);
+    if (weightMap == null) {
       throw new ModelFormatException(index, "missing object 'weight_map'");
     }
-    for (Map.Entry<String, JsonElement> e : json.getAsJsonObject("weight_map").entrySet()) {
-      Path shard = path.resolve(e.getValue().getAsString()).normalize();
+    for (String tensor : weightMap.keySet()) {
+      String shardName = ModelJson.string(weightMap, tensor, null, index);
+      Path shard = path.resolve(shardName).normalize();
       if (!shard.startsWith(path.normalize()) || !Files.isRegularFile(shard)) {
-        throw new ModelFormatException(index, "weight_map names shard '" + e.getValue().getAsString()
-            + "' for '" + e.getKey() + "', which is not a file in the folder");
+        throw new ModelFormatException(index, "weight_map names shard '" + shardName
+            + "' for '" + tensor + "', which is not a file in the folder");
       }
-      fileOf.put(e.getKey(), shard);
+      fileOf.put(tensor, shard);
     }
     return fileOf;
   }
@@ -152,13 +194,21 @@ public record ModelFolder(
     Path modules = folder.resolve("modules.json");
     Path poolingConfig = null;
     if (Files.isRegularFile(modules)) {
-      JsonElement list = parse(modules);
-      if (list.isJsonArray()) {
-        for (JsonElement m : list.getAsJsonArray()) {
-          JsonObject module = m.getAsJsonObject();
-          if (module.has("type") && module.get("type").getAsString().endsWith("Pooling") && module.has("path")) {
-            poolingConfig = folder.resolve(module.get("path").getAsString()).resolve("config.json");
-          }
+      JsonElement list = ModelJson.parse(modules);
+      if (!list.isJsonArray()) {
+        throw new ModelFormatException(modules, "must hold a JSON list of module objects, got " + ModelJson.kind(list));
+      }
+      JsonArray entries = list.getAsJsonArray();
+      for (int i = 0; i < entries.size(); i++) {
+        JsonElement m = entries.get(i);
+        if (!m.isJsonObject()) {
+          throw new ModelFormatException(modules, "entry " + i + " must be a JSON object, got " + ModelJson.kind(m));
+        }
+        Path entry = Path.of(modules + "[" + i + "]");
+        String type = ModelJson.string(m.getAsJsonObject(), "type", "", entry);
+        String modulePath = ModelJson.string(m.getAsJsonObject(), "path", "", entry);
+        if (type.endsWith("Pooling") && !modulePath.isEmpty()) {
+          poolingConfig = folder.resolve(modulePath).resolve("config.json");
         }
       }
     }
@@ -168,38 +218,16 @@ public record ModelFolder(
     if (!Files.isRegularFile(poolingConfig)) {
       return null;
     }
-    JsonObject json = readJson(poolingConfig);
-    if (flag(json, "pooling_mode_lasttoken")) {
+    JsonObject json = ModelJson.readObject(poolingConfig);
+    if (ModelJson.bool(json, "pooling_mode_lasttoken", false, poolingConfig)) {
       return Pooling.LAST;
     }
-    if (flag(json, "pooling_mode_cls_token")) {
+    if (ModelJson.bool(json, "pooling_mode_cls_token", false, poolingConfig)) {
       return Pooling.FIRST;
     }
-    if (flag(json, "pooling_mode_mean_tokens")) {
+    if (ModelJson.bool(json, "pooling_mode_mean_tokens", false, poolingConfig)) {
       return Pooling.MEAN;
     }
     throw new ModelFormatException(poolingConfig, "no supported pooling mode set (mean, lasttoken or cls_token)");
-  }
-
-  private static boolean flag(JsonObject json, String name) {
-    return json.has(name) && json.get(name).getAsBoolean();
-  }
-
-  static JsonObject readJson(Path file) {
-    JsonElement e = parse(file);
-    if (!e.isJsonObject()) {
-      throw new ModelFormatException(file, "not a JSON object");
-    }
-    return e.getAsJsonObject();
-  }
-
-  private static JsonElement parse(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
-    }
   }
 }

@@ -9,14 +9,11 @@ import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import java.io.BufferedReader;
+import dev.kalm.core.jsonl.Utf8LineReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,7 +25,6 @@ import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Streams {@link TrainingExample}s from JSON Lines files in the {@link ExampleJson} layout, one line
@@ -120,47 +116,47 @@ public final class ExampleReader {
   }
 
   /**
-   * The examples of a character stream (e.g. standard input), lazily; {@code source} names it in errors,
-   * {@code task} is the task of lines without one. Closing the stream closes the reader.
+   * The examples of a byte stream of UTF-8 JSON Lines (e.g. standard input), lazily; {@code source} names it in
+   * errors, {@code task} is the task of lines without one. A line that is not valid UTF-8 is a bad line
+   * ({@link ReadReport#NOT_UTF8}). Closing the stream closes {@code in}.
    */
-  public Stream<TrainingExample> read(Reader reader, String source, String task) {
-    checkNotNull(reader, "reader");
+  public Stream<TrainingExample> read(InputStream in, String source, String task) {
+    checkNotNull(in, "in");
     checkNotNull(source, "source");
-    checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
-    BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-    Iterator<TrainingExample> it = new AbstractIterator<>() {
-      long lineNumber;
+    return read(new Utf8LineReader(in, source), task);
+  }
 
+  private Stream<TrainingExample> read(Utf8LineReader reader, String task) {
+    checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
+    Iterator<TrainingExample> it = new AbstractIterator<>() {
       @Override
       protected TrainingExample computeNext() {
-        try {
+        while (true) {
           String text;
-          while ((text = buffered.readLine()) != null) {
-            lineNumber++;
-            if (text.isBlank()) {
-              continue;
-            }
+          try {
+            text = reader.readLine();
+          } catch (JsonLinesException notUtf8) {
             lines.incrementAndGet();
-            TrainingExample example = parse(text, source, lineNumber, task);
-            if (example != null) {
-              examples.incrementAndGet();
-              return example;
-            }
+            skip(ReadReport.NOT_UTF8, notUtf8);
+            continue;
           }
-          return endOfData();
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + source + " at line " + (lineNumber + 1) + ": " + e.getMessage(), e);
+          if (text == null) {
+            return endOfData();
+          }
+          if (text.isBlank()) {
+            continue;
+          }
+          lines.incrementAndGet();
+          TrainingExample example = parse(text, reader.source(), reader.lineNumber(), task);
+          if (example != null) {
+            examples.incrementAndGet();
+            return example;
+          }
         }
       }
     };
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
-        .onClose(() -> {
-          try {
-            buffered.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        .onClose(reader::close);
   }
 
   /** Counts so far, over every stream this reader made. */
@@ -179,19 +175,7 @@ public final class ExampleReader {
   }
 
   private Stream<TrainingExample> readFile(Path file) {
-    Reader reader;
-    try {
-      if (file.getFileName().toString().endsWith(".gz")) {
-        reader = new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8);
-      } else {
-        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      }
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("no such file: " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    return read(reader, file.toString(), taskOf(file));
+    return read(Utf8LineReader.open(file), taskOf(file));
   }
 
   private TrainingExample parse(String text, String source, long lineNumber, String task) {

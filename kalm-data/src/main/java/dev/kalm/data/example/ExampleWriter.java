@@ -1,5 +1,6 @@
 package dev.kalm.data.example;
 
+import dev.kalm.core.io.TempFiles;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
@@ -55,7 +56,7 @@ public final class ExampleWriter implements AutoCloseable {
     Path folder = absolute.getParent();
     try {
       Files.createDirectories(folder);
-      Path temp = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+      Path temp = TempFiles.createSibling(absolute);
       OutputStream out = Files.newOutputStream(temp);
       if (absolute.getFileName().toString().endsWith(".gz")) {
         out = new GZIPOutputStream(out, 1 << 16);

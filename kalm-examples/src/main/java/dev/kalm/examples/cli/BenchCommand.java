@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--words", defaultValue = "40", description = "words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE})")
   int words;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384", description = "token budget per batch (default: ${DEFAULT-VALUE})")
+  @Option(names = "--batch-tokens", defaultValue = "16384", converter = Counts.PositiveInt.class, description = "token budget per batch (default: ${DEFAULT-VALUE})")
   int batchTokens;
 
   @Option(names = "--memory", description = "memory check: embed --texts in rounds of 10,000 and report resident memory after each")

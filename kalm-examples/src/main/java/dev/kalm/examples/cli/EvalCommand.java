@@ -70,7 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Matryoshka dimension, 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dimension;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384", paramLabel = "N",
+  @Option(names = "--batch-tokens", defaultValue = "16384", converter = Counts.PositiveInt.class, paramLabel = "N",
       description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
   int batchTokens;
 
@@ -108,6 +108,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     EvaluationConfig config = EvaluationConfig.builder()
@@ -131,6 +132,10 @@ public final class EvalCommand implements Callable<Integer> {
     err.flush();
     try (Embedder embedder = Embedders.load(model, embedderConfig)) {
       EvaluationResult result = evaluator.evaluate(embedder, progress(err));
+      if (!Double.isFinite(result.mainScore())) {
+        throw new IllegalStateException(result.mainScoreName() + " is undefined (" + result.mainScore() + ") for "
+            + data + ": nothing to score (counts " + result.counts() + "); nothing written");
+      }
       Map<String, Object> description = describe(embedder, config);
       String json = ResultFile.json(result, model.toString(), description);
       if (output != null) {

@@ -41,6 +41,7 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    OutputPaths.checkFolder("--output", output);
     Qwen2Config config = ModelInit.preset(preset).withAttention(Attention.parse(attention));
     Path tokenizerSource = tokenizer;
     Path extracted = null;

@@ -1,5 +1,6 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.io.TempFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -12,6 +13,7 @@ import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;
@@ -112,7 +114,7 @@ public final class MineCommand implements Callable<Integer> {
       description = "Where the teacher and the search run (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
+  @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, converter = Counts.PositiveInt.class, paramLabel = "N",
       description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
   int batchTokens;
 
@@ -124,6 +126,8 @@ public final class MineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
+    OutputPaths.checkFile("--report", report);
     MiningConfig mining = miningConfig();
     EmbedderConfig embedderConfig = EmbedderConfig.builder()
         .maxLength(maxLength)
@@ -196,7 +200,7 @@ public final class MineCommand implements Callable<Integer> {
     }
     if (report != null) {
       writeAtomically(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-          .toJson(reportJson(read, filters, written, seconds, mining)) + "\n");
+          .toJson(StrictJson.nullForNonFinite(reportJson(read, filters, written, seconds, mining))) + "\n");
     }
     System.out.println("kept " + written + " of " + read.examples() + " examples -> " + output);
     return 0;
@@ -257,7 +261,7 @@ public final class MineCommand implements Callable<Integer> {
   }
 
   private static JsonObject filterJson(FilterReport r) {
-    Gson gson = new Gson();
+    Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create(); // NaN nulled before writing
     JsonObject o = new JsonObject();
     o.addProperty("name", r.name());
     o.addProperty("in", r.in());
@@ -275,7 +279,13 @@ public final class MineCommand implements Callable<Integer> {
   /** Document texts of a corpus file: {@code title + " " + text} per line (BEIR corpus layout). */
   static List<String> readCorpus(Path file) {
     try (Stream<JsonLine> lines = JsonLines.read(file)) {
-      return lines.map(l -> BeirDataset.documentText(l.optString("title", ""), l.string("text"))).toList();
+      return lines.map(l -> {
+        String text = BeirDataset.documentText(l.optString("title", ""), l.string("text"));
+        if (text.isEmpty()) {
+          throw l.error("text", "must not be empty (an empty document embeds to the zero vector)");
+        }
+        return text;
+      }).toList();
     }
   }
 
@@ -283,7 +293,7 @@ public final class MineCommand implements Callable<Integer> {
     Path absolute = target.toAbsolutePath();
     try {
       Files.createDirectories(absolute.getParent());
-      Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+      Path temp = TempFiles.createSibling(absolute);
       try {
         Files.writeString(temp, content, StandardCharsets.UTF_8);
         Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

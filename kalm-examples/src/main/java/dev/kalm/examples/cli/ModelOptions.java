@@ -13,7 +13,7 @@ final class ModelOptions {
   @Option(names = "--max-length", defaultValue = "512", description = "tokens kept per text (default: ${DEFAULT-VALUE})")
   int maxLength;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384",
+  @Option(names = "--batch-tokens", defaultValue = "16384", converter = Counts.PositiveInt.class,
       description = "token budget of one batch, padded length x texts (default: ${DEFAULT-VALUE})")
   int batchTokens;
 

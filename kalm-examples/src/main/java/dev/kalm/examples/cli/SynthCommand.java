@@ -1,5 +1,6 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.io.TempFiles;
 import com.google.gson.GsonBuilder;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.Personas;
@@ -131,6 +132,8 @@ public final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
+    OutputPaths.checkFile("--report", report);
     PrintWriter err = spec.commandLine().getErr();
     List<String> all = personas == null ? Personas.builtIn() : Personas.read(personas);
     SynthConfig.Builder b = SynthConfig.builder()
@@ -204,7 +207,7 @@ public final class SynthCommand implements Callable<Integer> {
     try {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      Path tmp = TempFiles.createSibling(file);
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

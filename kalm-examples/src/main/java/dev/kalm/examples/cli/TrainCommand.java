@@ -1,5 +1,6 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.jsonl.StrictJson;
 import com.google.gson.JsonObject;
 import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.data.example.ExampleReader;
@@ -53,8 +54,9 @@ final class TrainCommand implements Callable<Integer> {
   Length length;
 
   static final class Length {
-    @Option(names = "--steps", description = "optimizer steps") long steps;
-    @Option(names = "--epochs", description = "passes over the data (default: 1)") int epochs;
+    @Option(names = "--steps", converter = Counts.PositiveLong.class, description = "optimizer steps (>= 1)") Long steps;
+    @Option(names = "--epochs", converter = Counts.PositiveInt.class, description = "passes over the data (>= 1; default: 1)")
+    Integer epochs;
   }
 
   @Option(names = "--batch-size", defaultValue = "16", description = "queries per batch (default: ${DEFAULT-VALUE})")
@@ -74,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
 
   static final class Warmup {
     @Option(names = "--warmup-ratio", description = "warm-up fraction of all steps (default: 0.1)") Double ratio;
-    @Option(names = "--warmup-steps", description = "warm-up steps") Long steps;
+    @Option(names = "--warmup-steps", converter = Counts.NonNegativeLong.class,
+        description = "warm-up steps; 0 = none (the first step runs at the full learning rate)") Long steps;
   }
 
   @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE})")
@@ -148,6 +151,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TrainerConfig config = config();
+    OutputPaths.checkFolder("--output", output);
+    OutputPaths.checkFile("--log", log);
+    if (log != null) {
+      Files.createDirectories(log.toAbsolutePath().getParent());
+    }
     ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
     List<TrainingExample> examples = reader.readAll(data);
     System.err.printf(Locale.ROOT, "kalm train: %,d examples from %s (%s), %s%n", examples.size(), data, reader.report(),
@@ -224,8 +232,10 @@ final class TrainCommand implements Callable<Integer> {
     writeLine(line);
   }
 
+  /** Writes one log line; a non-finite number (a diverged loss, say) is written as null: NaN is not JSON. */
   private void writeLine(JsonObject line) {
     if (logWriter != null) {
+      StrictJson.nullForNonFinite(line);
       try {
         logWriter.write(line + "\n");
         logWriter.flush();
@@ -241,9 +251,9 @@ final class TrainCommand implements Callable<Integer> {
         .temperature(temperature).maxLength(maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
-    if (length != null && length.steps > 0) {
+    if (length != null && length.steps != null) {
       b.steps(length.steps);
-    } else if (length != null && length.epochs > 0) {
+    } else if (length != null && length.epochs != null) {
       b.epochs(length.epochs);
     }
     if (warmup != null && warmup.steps != null) {

@@ -257,8 +257,8 @@ public final class Demo {
       json.add("rows", gson.toJsonTree(report.rows()));
       json.add("timings_s", gson.toJsonTree(report.timings()));
       json.addProperty("model", String.valueOf(report.model()));
-      Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-          .toJson(json), StandardCharsets.UTF_8);
+      Files.writeString(file, new GsonBuilder().setPrettyPrinting().create()
+          .toJson(dev.kalm.core.jsonl.StrictJson.nullForNonFinite(json)), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -16,7 +16,8 @@ import java.util.Map;
  * Dense retrieval on a BEIR data set, scored as MTEB scores it (pytrec_eval for nDCG, MAP, recall and
  * precision at cut-offs; MTEB's own MRR). Documents are sorted by id in descending byte order before the
  * search so that the search's "lower index first" tie rule gives trec_eval's order (score descending,
- * then document id descending).
+ * then document id descending). A data set without any usable judgment (no query with a relevance >= 1 for a
+ * document of the corpus) is rejected when the evaluator is built.
  */
 final class RetrievalEvaluator implements Evaluator {
   private final BeirDataset data;
@@ -57,6 +58,11 @@ final class RetrievalEvaluator implements Evaluator {
       } else {
         skip++;
       }
+    }
+    if (evaluable.isEmpty()) {
+      throw new IllegalArgumentException(data.folder().resolve("qrels").resolve(data.split() + ".tsv")
+          + ": no usable qrels: none of the " + data.queries().size() + " queries with judgments has one >= 1 for a"
+          + " document in corpus.jsonl, so no retrieval score is defined");
     }
     this.queryIds = evaluable;
     this.skipped = skip;
