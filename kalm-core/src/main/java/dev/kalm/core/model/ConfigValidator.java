@@ -11,8 +11,25 @@ import java.nio.file.Path;
 final class ConfigValidator {
   private ConfigValidator() {}
 
-  /** @throws ModelFormatException naming {@code file}, the field and the bad value */
-  static void check(JsonObject json, Path file) {
+  /**
+   * The types of the fields read before the model type is known: {@code model_type} a string, the flags booleans.
+   *
+   * @throws ModelFormatException naming {@code file}, the field and the bad value
+   */
+  static void checkTypes(JsonObject json, Path file) {
+    ModelJson.string(json, "model_type", null, file);
+    for (String flag : new String[] {"use_sliding_window", "tie_word_embeddings", "is_causal", "attention_bias"}) {
+      ModelJson.bool(json, flag, false, file);
+    }
+    ModelJson.object(json, "rope_parameters", file);
+  }
+
+  /**
+   * Every shape and number: present where required, an integer or finite number in range, consistent.
+   *
+   * @throws ModelFormatException naming {@code file}, the field and the bad value
+   */
+  static void checkRanges(JsonObject json, Path file) {
     String type = ModelJson.string(json, "model_type", null, file);
     ModelJson.integer(json, "vocab_size", 1, null, file);
     int hidden = ModelJson.integer(json, "hidden_size", 1, null, file);
@@ -40,9 +57,6 @@ final class ConfigValidator {
     if (rope != null) {
       ModelJson.positive(rope, "rope_theta", 1, file);
       ModelJson.string(rope, "rope_type", "default", file);
-    }
-    for (String flag : new String[] {"use_sliding_window", "tie_word_embeddings", "is_causal", "attention_bias"}) {
-      ModelJson.bool(json, flag, false, file);
     }
   }
 }

@@ -76,7 +76,7 @@ public record Qwen2Config(
 
   /** Parses a config object; {@code file} names it in errors. */
   public static Qwen2Config fromJson(JsonObject json, Path file) {
-    ConfigValidator.check(json, file);
+    ConfigValidator.checkTypes(json, file);
     String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
     if (!type.equals("qwen2")) {
       throw new ModelFormatException(file, "unknown model_type '" + type + "': only qwen2 is supported");
@@ -84,6 +84,7 @@ public record Qwen2Config(
     if (json.has("use_sliding_window") && json.get("use_sliding_window").getAsBoolean()) {
       throw new ModelFormatException(file, "use_sliding_window=true is not supported (sliding-window attention)");
     }
+    ConfigValidator.checkRanges(json, file);
     int hidden = integer(json, "hidden_size", file);
     int heads = integer(json, "num_attention_heads", file);
     double theta;
