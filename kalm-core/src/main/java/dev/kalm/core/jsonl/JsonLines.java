@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streaming reader for JSON Lines: one strict JSON object per line ({@link StrictJson}), blank lines skipped,
@@ -34,7 +36,17 @@ public final class JsonLines {
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static Stream<JsonLine> read(Path file) {
-    return read(Utf8LineReader.open(file));
+    return read(file, null);
+  }
+
+  /**
+   * Lines of a file, lazily, handing lines that are not UTF-8 or not JSON objects to {@code onInvalid} instead of
+   * throwing (null: throw). Close the stream.
+   *
+   * @throws UncheckedIOException when the file cannot be opened, naming it
+   */
+  public static Stream<JsonLine> read(Path file, @Nullable Consumer<JsonLinesException> onInvalid) {
+    return read(Utf8LineReader.open(file), onInvalid);
   }
 
   /**
@@ -42,21 +54,39 @@ public final class JsonLines {
    * {@code in}. Same contract as {@link #read(Path)}.
    */
   public static Stream<JsonLine> read(InputStream in, String source) {
-    return read(new Utf8LineReader(in, source));
+    return read(in, source, null);
   }
 
-  private static Stream<JsonLine> read(Utf8LineReader reader) {
+  /**
+   * Lines of a byte stream, named {@code source} in errors; a line that is not UTF-8 or not a JSON object goes to
+   * {@code onInvalid} and is left out (null: throw the {@link JsonLinesException}). Closing the stream closes
+   * {@code in}. This is the one line iterator behind every JSON Lines reader of kalm.
+   */
+  public static Stream<JsonLine> read(InputStream in, String source, @Nullable Consumer<JsonLinesException> onInvalid) {
+    return read(new Utf8LineReader(in, source), onInvalid);
+  }
+
+  private static Stream<JsonLine> read(Utf8LineReader reader, @Nullable Consumer<JsonLinesException> onInvalid) {
     Iterator<JsonLine> it = new AbstractIterator<>() {
       @Override
       protected JsonLine computeNext() {
-        String text;
-        while ((text = reader.readLine()) != null) {
-          if (!text.isBlank()) {
-            long line = reader.lineNumber();
-            return new JsonLine(reader.source(), line, parseObject(text, reader.source(), line));
+        while (true) {
+          try {
+            String text = reader.readLine();
+            if (text == null) {
+              return endOfData();
+            }
+            if (!text.isBlank()) {
+              long line = reader.lineNumber();
+              return new JsonLine(reader.source(), line, parseObject(text, reader.source(), line));
+            }
+          } catch (JsonLinesException invalid) {
+            if (onInvalid == null) {
+              throw invalid;
+            }
+            onInvalid.accept(invalid);
           }
         }
-        return endOfData();
       }
     };
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)

@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  */
 public final class StrictJson {
   private static final Pattern GSON_POSITION = Pattern.compile("^(.*?) at line (\\d+) column (\\d+) path .*", Pattern.DOTALL);
+  /** The start of the problem text of bytes that are not UTF-8. */
+  public static final String NOT_UTF8 = "not valid UTF-8";
   private static final int SNIPPET = 20;
   /** Numbers beyond 10^±400 are outside double's range anyway; the cap keeps narrowing them cheap. */
   private static final int MAX_MAGNITUDE = 400;
@@ -160,7 +162,7 @@ public final class StrictJson {
           lineStart = i + 1;
         }
       }
-      throw new Malformed(line, String.format("not valid UTF-8: byte 0x%02x at byte %d of the line",
+      throw new Malformed(line, String.format(NOT_UTF8 + ": byte 0x%02x at byte %d of the line",
           bytes[bad] & 0xff, bad - lineStart + 1));
     }
     return out.flip().toString();

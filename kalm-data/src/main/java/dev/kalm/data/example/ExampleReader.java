@@ -3,28 +3,24 @@ package dev.kalm.data.example;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.common.collect.AbstractIterator;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import dev.kalm.core.jsonl.Utf8LineReader;
-import java.io.IOException;
+import dev.kalm.core.jsonl.StrictJson;
 import java.io.InputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Spliterator;
-import java.util.Spliterators;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * Streams {@link TrainingExample}s from JSON Lines files in the {@link ExampleJson} layout, one line
@@ -123,40 +119,8 @@ public final class ExampleReader {
   public Stream<TrainingExample> read(InputStream in, String source, String task) {
     checkNotNull(in, "in");
     checkNotNull(source, "source");
-    return read(new Utf8LineReader(in, source), task);
-  }
-
-  private Stream<TrainingExample> read(Utf8LineReader reader, String task) {
     checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
-    Iterator<TrainingExample> it = new AbstractIterator<>() {
-      @Override
-      protected TrainingExample computeNext() {
-        while (true) {
-          String text;
-          try {
-            text = reader.readLine();
-          } catch (JsonLinesException notUtf8) {
-            lines.incrementAndGet();
-            skip(ReadReport.NOT_UTF8, notUtf8);
-            continue;
-          }
-          if (text == null) {
-            return endOfData();
-          }
-          if (text.isBlank()) {
-            continue;
-          }
-          lines.incrementAndGet();
-          TrainingExample example = parse(text, reader.source(), reader.lineNumber(), task);
-          if (example != null) {
-            examples.incrementAndGet();
-            return example;
-          }
-        }
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
-        .onClose(reader::close);
+    return examples(JsonLines.read(in, source, this::invalidJson), task);
   }
 
   /** Counts so far, over every stream this reader made. */
@@ -175,18 +139,27 @@ public final class ExampleReader {
   }
 
   private Stream<TrainingExample> readFile(Path file) {
-    return read(Utf8LineReader.open(file), taskOf(file));
+    return examples(JsonLines.read(file, this::invalidJson), taskOf(file));
   }
 
-  private TrainingExample parse(String text, String source, long lineNumber, String task) {
-    try {
-      JsonLine line = new JsonLine(source, lineNumber, JsonLines.parseObject(text, source, lineNumber));
-      return ExampleJson.parseChecked(line, task);
-    } catch (JsonLinesException invalid) {
-      return skip(ReadReport.INVALID_JSON, invalid);
-    } catch (ExampleJson.ExampleProblem problem) {
-      return skip(problem.reason(), problem.error());
-    }
+  private Stream<TrainingExample> examples(Stream<JsonLine> jsonLines, String task) {
+    return jsonLines.map(line -> {
+      lines.incrementAndGet();
+      try {
+        TrainingExample example = ExampleJson.parseChecked(line, task);
+        examples.incrementAndGet();
+        return example;
+      } catch (ExampleJson.ExampleProblem problem) {
+        return skip(problem.reason(), problem.error());
+      }
+    }).filter(Objects::nonNull);
+  }
+
+  /** A line that is not UTF-8 or not a JSON object: counted as a line, then thrown (strict) or skipped (lenient). */
+  private void invalidJson(JsonLinesException invalid) {
+    lines.incrementAndGet();
+    skip(invalid.getMessage().contains(": " + StrictJson.NOT_UTF8) ? ReadReport.NOT_UTF8 : ReadReport.INVALID_JSON,
+        invalid);
   }
 
   private TrainingExample skip(String reason, JsonLinesException error) {
