@@ -12,16 +12,29 @@ final class ConfigValidator {
   private ConfigValidator() {}
 
   /**
-   * The types of the fields read before the model type is known: {@code model_type} a string, the flags booleans.
+   * Checks the types of the fields read before the model type is known ({@code model_type} a string, the flags
+   * booleans, {@code rope_parameters} an object) and returns a copy of {@code json} without null members (at the
+   * top and in {@code rope_parameters}): as in transformers, {@code null} means "use the default".
    *
    * @throws ModelFormatException naming {@code file}, the field and the bad value
    */
-  static void checkTypes(JsonObject json, Path file) {
-    ModelJson.string(json, "model_type", null, file);
+  static JsonObject checkTypes(JsonObject json, Path file) {
+    JsonObject copy = withoutNulls(json);
+    ModelJson.string(copy, "model_type", null, file);
     for (String flag : new String[] {"use_sliding_window", "tie_word_embeddings", "is_causal", "attention_bias"}) {
-      ModelJson.bool(json, flag, false, file);
+      ModelJson.bool(copy, flag, false, file);
     }
-    ModelJson.object(json, "rope_parameters", file);
+    JsonObject rope = ModelJson.object(copy, "rope_parameters", file);
+    if (rope != null) {
+      copy.add("rope_parameters", withoutNulls(rope));
+    }
+    return copy;
+  }
+
+  private static JsonObject withoutNulls(JsonObject json) {
+    JsonObject copy = new JsonObject();
+    json.entrySet().stream().filter(e -> !e.getValue().isJsonNull()).forEach(e -> copy.add(e.getKey(), e.getValue()));
+    return copy;
   }
 
   /**

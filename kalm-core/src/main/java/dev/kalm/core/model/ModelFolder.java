@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,7 @@ public record ModelFolder(
       JsonObject promptsJson = ModelJson.object(json, "prompts", st);
       if (promptsJson != null) {
         ImmutableMap.Builder<String, String> builder = ImmutableMap.builder();
-        promptsJson.keySet().forEach(name -> builder.put(name, ModelJson.string(promptsJson, name, null, st)));
+        promptsJson.keySet().forEach(name -> builder.put(name, ModelJson.string(promptsJson, "prompts.", name, null, st)));
         prompts = builder.buildOrThrow();
       }
       defaultPrompt = ModelJson.has(json, "default_prompt_name") ? ModelJson.string(json, "default_prompt_name", null, st)
@@ -145,7 +146,7 @@ public record ModelFolder(
 
   /** Fails naming the tensors of layers {@code >= numLayers} (a checkpoint deeper than its config.json). */
   private void checkNoExtraLayers(Map<String, String> stored, int numLayers) {
-    java.util.List<String> extra = stored.keySet().stream()
+    List<String> extra = stored.keySet().stream()
         .filter(name -> name.startsWith("layers."))
         .filter(name -> {
           int end = name.indexOf('.', 7);
@@ -204,9 +205,8 @@ public record ModelFolder(
         if (!m.isJsonObject()) {
           throw new ModelFormatException(modules, "entry " + i + " must be a JSON object, got " + ModelJson.kind(m));
         }
-        Path entry = Path.of(modules + "[" + i + "]");
-        String type = ModelJson.string(m.getAsJsonObject(), "type", "", entry);
-        String modulePath = ModelJson.string(m.getAsJsonObject(), "path", "", entry);
+        String type = ModelJson.string(m.getAsJsonObject(), "entry " + i + ": ", "type", "", modules);
+        String modulePath = ModelJson.string(m.getAsJsonObject(), "entry " + i + ": ", "path", "", modules);
         if (type.endsWith("Pooling") && !modulePath.isEmpty()) {
           poolingConfig = folder.resolve(modulePath).resolve("config.json");
         }

@@ -98,15 +98,20 @@ final class ModelJson {
 
   /** The string {@code field}, or {@code fallback} when absent or null (a null fallback makes it required). */
   static String string(JsonObject json, String field, @Nullable String fallback, Path file) {
+    return string(json, "", field, fallback, file);
+  }
+
+  /** Like {@link #string(JsonObject, String, String, Path)}, naming the field {@code where + field} in messages. */
+  static String string(JsonObject json, String where, String field, @Nullable String fallback, Path file) {
     if (!has(json, field)) {
       if (fallback == null) {
-        throw new ModelFormatException(file, field + " is missing");
+        throw new ModelFormatException(file, where + field + " is missing");
       }
       return fallback;
     }
     JsonElement e = json.get(field);
     if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-      throw new ModelFormatException(file, field + " must be a string, got " + e);
+      throw new ModelFormatException(file, where + field + " must be a string, got " + e);
     }
     return e.getAsString();
   }

@@ -76,7 +76,7 @@ public record Qwen2Config(
 
   /** Parses a config object; {@code file} names it in errors. */
   public static Qwen2Config fromJson(JsonObject json, Path file) {
-    ConfigValidator.checkTypes(json, file);
+    json = ConfigValidator.checkTypes(json, file);
     String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
     if (!type.equals("qwen2")) {
       throw new ModelFormatException(file, "unknown model_type '" + type + "': only qwen2 is supported");

@@ -73,11 +73,20 @@ class ConfigValidationTest {
   }
 
   @org.junit.jupiter.api.Test
-  void validConfigStillReads() throws IOException {
+  void validConfigStillReadsAndNullMeansTheDefault() throws IOException {
     Path file = tmp.resolve("config.json");
     Files.writeString(file, VALID);
     Qwen2Config c = Qwen2Config.read(file);
     assertEquals(16, c.headDim());
     assertEquals(512, c.maxPositionEmbeddings());
+    JsonObject json = StrictJson.parse(VALID).getAsJsonObject();
+    for (String field : new String[] {"rope_theta", "rms_norm_eps", "num_key_value_heads", "max_position_embeddings",
+        "tie_word_embeddings", "is_causal", "use_sliding_window", "rope_scaling", "head_dim"}) {
+      json.add(field, com.google.gson.JsonNull.INSTANCE);
+    }
+    Files.writeString(file, json.toString());
+    Qwen2Config defaults = Qwen2Config.read(file);
+    assertEquals(10000.0, defaults.ropeTheta());
+    assertEquals(4, defaults.numKvHeads());
   }
 }

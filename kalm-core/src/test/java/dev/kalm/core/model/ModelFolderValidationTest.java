@@ -43,11 +43,11 @@ class ModelFolderValidationTest {
   @CsvSource(delimiter = '|', value = {
       "modules.json| {\"0\": {}}| modules.json: must hold a JSON list of module objects, got an object",
       "modules.json| [{\"type\": \"x\"}, 5]| modules.json: entry 1 must be a JSON object, got a number (5)",
-      "modules.json| [{\"type\": 5, \"path\": \"1_Pooling\"}]| modules.json[0]: type must be a string, got 5",
+      "modules.json| [{\"type\": 5, \"path\": \"1_Pooling\"}]| modules.json: entry 0: type must be a string, got 5",
       "modules.json| [{\"type\": \"sentence_transformers.models.Pooling\", \"path\": \"1_Pooling\"},]"
           + "| modules.json:1: invalid JSON at column 73 near ']': not JSON",
       "config_sentence_transformers.json| {\"prompts\": {\"query\": 5}}"
-          + "| config_sentence_transformers.json: query must be a string, got 5",
+          + "| config_sentence_transformers.json: prompts.query must be a string, got 5",
       "config_sentence_transformers.json| {\"prompts\": [\"q\"]}"
           + "| config_sentence_transformers.json: prompts must be a JSON object, got an array",
       "config_sentence_transformers.json| {\"prompts\": {}, \"default_prompt_name\": false}"
