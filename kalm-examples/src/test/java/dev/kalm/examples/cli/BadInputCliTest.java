@@ -69,7 +69,7 @@ class BadInputCliTest {
     r = CliRunner.run("mine", "--model", model.toString(), "--data", data.toString(), "--output",
         tmp.resolve("mined.jsonl").toString());
     assertEquals(1, r.exitCode());
-    assertTrue(r.err().strip().endsWith("\nkalm mine: " + data + ":1: field 'neg[0]': must not be empty"), r.err());
+    assertTrue(r.err().strip().endsWith("kalm mine: " + data + ":1: field 'neg[0]': must not be empty"), r.err());
   }
 
   @Test
