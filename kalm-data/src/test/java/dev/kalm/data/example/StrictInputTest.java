@@ -93,6 +93,6 @@ class StrictInputTest {
     assertEquals(file + ":2: field 'text': must not be empty (an empty document embeds to the zero vector)",
         e.getMessage());
     Path titled = write("t.jsonl", "{\"_id\":\"b\",\"title\":\"T\",\"text\":\"\"}\n");
-    assertEquals(List.of("T "), CorpusDocument.readJsonl(titled).stream().map(CorpusDocument::embeddingText).toList());
+    assertEquals(List.of("T"), CorpusDocument.readJsonl(titled).stream().map(CorpusDocument::embeddingText).toList());
   }
 }

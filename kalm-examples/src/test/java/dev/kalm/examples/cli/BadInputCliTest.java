@@ -129,12 +129,18 @@ class BadInputCliTest {
     Files.createDirectories(zero.resolve("qrels"));
     Files.copy(beir.resolve("corpus.jsonl"), zero.resolve("corpus.jsonl"));
     Files.copy(beir.resolve("queries.jsonl"), zero.resolve("queries.jsonl"));
-    Files.writeString(zero.resolve("qrels/test.tsv"), "q1\td1\t0\nq1\td9\t1\n");
+    Files.writeString(zero.resolve("qrels/test.tsv"), "q1\td1\t0\nq1\td2\t0\n");
     CliRunner.Result r = CliRunner.run("eval", "--model", model.toString(), "--task", "retrieval", "--data",
         zero.toString());
     assertEquals(1, r.exitCode());
     assertEquals("kalm eval: " + zero.resolve("qrels/test.tsv") + ": no usable qrels: none of the 1 queries with"
-        + " judgments has one >= 1 for a document in corpus.jsonl, so no retrieval score is defined", r.err().strip());
+        + " judgments has a relevance >= 1, so no retrieval score is defined", r.err().strip());
+    Files.writeString(zero.resolve("qrels/test.tsv"), "q1\td9\t1\n");
+    r = CliRunner.run("eval", "--model", model.toString(), "--task", "retrieval", "--data", zero.toString(),
+        "--skip-unanswerable");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().strip().endsWith("has a relevance >= 1 for a document in corpus.jsonl, so no retrieval score is"
+        + " defined"), r.err());
     assertEquals("", r.out());
   }
 

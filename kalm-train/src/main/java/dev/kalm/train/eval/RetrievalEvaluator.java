@@ -76,8 +76,8 @@ final class RetrievalEvaluator implements Evaluator {
     }
     if (evaluable.isEmpty()) {
       throw new IllegalArgumentException(data.folder().resolve("qrels").resolve(data.split() + ".tsv")
-          + ": no usable qrels: none of the " + data.queries().size() + " queries with judgments has one >= 1 for a"
-          + " document in corpus.jsonl, so no retrieval score is defined");
+          + ": no usable qrels: none of the " + data.queries().size() + " queries with judgments has a relevance >= 1"
+          + (config.skipUnanswerable() ? " for a document in corpus.jsonl" : "") + ", so no retrieval score is defined");
     }
     this.queryIds = evaluable;
     this.skipped = skip;
