@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A model folder in Hugging Face layout: {@code config.json}, {@code model.safetensors} (or shards listed
  * in {@code model.safetensors.index.json}), {@code tokenizer.json}, and optionally the sentence-transformers
- * files ({@code modules.json}, the pooling module's {@code config.json}, {@code config_sentence_transformers.json}).
- * Reading it validates everything but the weights, which {@link #loadModel} reads. Immutable.
+ * files ({@code modules.json} and its modules, {@code sentence_bert_config.json},
+ * {@code config_sentence_transformers.json}; see {@link SentenceTransformerModules}). Reading it validates
+ * everything but the transformer's weights, which {@link #loadModel} reads (Dense modules' weights are read here).
+ * Immutable.
  *
  * @param path the folder
  * @param config the model shape
@@ -30,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @param pooling the pooling mode the sentence-transformers files name, or null
  * @param prompts named prompts from {@code config_sentence_transformers.json}
  * @param defaultPromptName the prompt applied by default, or null
+ * @param modules the sentence-transformers pipeline (its pooling equals {@code pooling})
  */
 public record ModelFolder(
     Path path,
@@ -37,7 +40,15 @@ public record ModelFolder(
     Path tokenizer,
     @Nullable Pooling pooling,
     ImmutableMap<String, String> prompts,
-    @Nullable String defaultPromptName) {
+    @Nullable String defaultPromptName,
+    SentenceTransformerModules modules) {
+
+  /** A folder whose only sentence-transformers setting is {@code pooling}. */
+  public ModelFolder(Path path, Qwen2Config config, Path tokenizer, @Nullable Pooling pooling,
+      ImmutableMap<String, String> prompts, @Nullable String defaultPromptName) {
+    this(path, config, tokenizer, pooling, prompts, defaultPromptName, new SentenceTransformerModules(null, false,
+        pooling, true, com.google.common.collect.ImmutableList.of(), true));
+  }
 
   /**
    * Reads and validates a folder's metadata.
@@ -66,7 +77,7 @@ public record ModelFolder(
       throw new ModelFormatException(path.resolve("model.safetensors"),
           "weights missing: neither model.safetensors nor model.safetensors.index.json exists");
     }
-    Pooling pooling = readPooling(path);
+    SentenceTransformerModules modules = SentenceTransformerModules.read(path, config.hiddenSize());
     ImmutableMap<String, String> prompts = ImmutableMap.of();
     String defaultPrompt = null;
     Path st = path.resolve("config_sentence_transformers.json");
@@ -81,12 +92,14 @@ public record ModelFolder(
       defaultPrompt = ModelJson.has(json, "default_prompt_name") ? ModelJson.string(json, "default_prompt_name", null, st)
           : null;
     }
-    return new ModelFolder(path, config, tokenizer, pooling, prompts, defaultPrompt);
+    return new ModelFolder(path, config, tokenizer, modules.pooling(), prompts, defaultPrompt, modules);
   }
 
   /**
    * Reads the weights into a model on {@code backend}. F32, BF16 and F16 are converted to float32; names may
-   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored.
+   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored. The vocabulary size is the row count of the
+   * stored {@code embed_tokens.weight} (copies of Qwen3-Embedding's config say 151669 or 151936), so the returned
+   * model's {@link Qwen2Model#config()} may differ from {@code config.json} in {@code vocab_size} alone.
    *
    * <p>Every weight is checked once after loading (one reduction per tensor on the device): a NaN or infinite
    * value fails the load, naming the file and tensor. Layers beyond {@code num_hidden_layers} in the weights
@@ -113,6 +126,14 @@ public record ModelFolder(
         stored.put(name, e.getKey());
       }
       checkNoExtraLayers(stored, modelConfig.numLayers());
+      String embedKey = stored.get("embed_tokens.weight");
+      if (embedKey != null) {
+        long[] embedShape = open.get(fileOf.get(embedKey)).info(embedKey).shape();
+        if (embedShape.length == 2 && embedShape[0] != modelConfig.vocabSize() && embedShape[0] > 0
+            && embedShape[0] <= Integer.MAX_VALUE) {
+          modelConfig = modelConfig.withVocabSize((int) embedShape[0]);
+        }
+      }
       Qwen2Model.WeightSource source = (name, shape) -> {
         String key = stored.get(name);
         if (key == null) {
@@ -191,43 +212,4 @@ public record ModelFolder(
     return fileOf;
   }
 
-  private static @Nullable Pooling readPooling(Path folder) {
-    Path modules = folder.resolve("modules.json");
-    Path poolingConfig = null;
-    if (Files.isRegularFile(modules)) {
-      JsonElement list = ModelJson.parse(modules);
-      if (!list.isJsonArray()) {
-        throw new ModelFormatException(modules, "must hold a JSON list of module objects, got " + ModelJson.kind(list));
-      }
-      JsonArray entries = list.getAsJsonArray();
-      for (int i = 0; i < entries.size(); i++) {
-        JsonElement m = entries.get(i);
-        if (!m.isJsonObject()) {
-          throw new ModelFormatException(modules, "entry " + i + " must be a JSON object, got " + ModelJson.kind(m));
-        }
-        String type = ModelJson.string(m.getAsJsonObject(), "entry " + i + ": ", "type", "", modules);
-        String modulePath = ModelJson.string(m.getAsJsonObject(), "entry " + i + ": ", "path", "", modules);
-        if (type.endsWith("Pooling") && !modulePath.isEmpty()) {
-          poolingConfig = folder.resolve(modulePath).resolve("config.json");
-        }
-      }
-    }
-    if (poolingConfig == null) {
-      poolingConfig = folder.resolve("1_Pooling").resolve("config.json");
-    }
-    if (!Files.isRegularFile(poolingConfig)) {
-      return null;
-    }
-    JsonObject json = ModelJson.readObject(poolingConfig);
-    if (ModelJson.bool(json, "pooling_mode_lasttoken", false, poolingConfig)) {
-      return Pooling.LAST;
-    }
-    if (ModelJson.bool(json, "pooling_mode_cls_token", false, poolingConfig)) {
-      return Pooling.FIRST;
-    }
-    if (ModelJson.bool(json, "pooling_mode_mean_tokens", false, poolingConfig)) {
-      return Pooling.MEAN;
-    }
-    throw new ModelFormatException(poolingConfig, "no supported pooling mode set (mean, lasttoken or cls_token)");
-  }
 }

@@ -64,6 +64,8 @@ public final class EvalCommand implements Callable<Integer> {
           + "(default: the model folder's default prompt, if any). Documents and symmetric tasks get none.")
   String queryInstruction;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
       description = "Matryoshka dimension, 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dimension;
@@ -133,7 +135,8 @@ public final class EvalCommand implements Callable<Integer> {
         .samplesPerLabel(samplesPerLabel)
         .seed(seed)
         .build();
-    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).dimension(dimension).build();
+    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).attention(attentionOption.attention())
+        .dimension(dimension).build();
     // Read and check the data before loading the model, so that data errors come fast.
     Evaluator evaluator = Evaluators.create(task, data, split, train, config);
     err.println("kalm eval: " + evaluator.name());

@@ -113,6 +113,8 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON to this file (default: none).")
   Path report;
 
@@ -124,7 +126,8 @@ public final class MineCommand implements Callable<Integer> {
     OutputPaths.checkFile("--output", output);
     OutputPaths.checkFile("--report", report);
     MiningConfig mining = miningConfig();
-    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
+    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
+        .attention(attentionOption.attention()).build())) {
       return mine(teacher, mining);
     }
   }

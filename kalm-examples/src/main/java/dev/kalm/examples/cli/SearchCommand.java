@@ -42,6 +42,8 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin BatchOptions batchOptions;
 
+  @Mixin AttentionOption attentionOption;
+
   @Option(names = "--corpus", required = true, paramLabel = "FILE",
       description = "JSON Lines documents: \"text\" (required), \"title\", \"id\" or \"_id\" (default: the line number).")
   Path corpus;
@@ -75,7 +77,8 @@ final class SearchCommand implements Callable<Integer> {
       OutputPaths.checkFile(index != null ? "--index" : "index", indexFile);
     }
     Prompt queryPrompt = queryInstruction.isEmpty() ? Prompt.none() : Prompt.instruction(queryInstruction);
-    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
+    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
+        .attention(attentionOption.attention()).build())) {
       IndexFingerprint current = IndexFingerprint.of(modelOptions.model, corpus, embedder.config());
       ProgressBar bar = ProgressBar.stderr("index");
       long start = System.nanoTime();
