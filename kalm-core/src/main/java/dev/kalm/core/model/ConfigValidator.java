@@ -59,7 +59,8 @@ final class ConfigValidator {
       if (headDim % 2 != 0) {
         throw new ModelFormatException(file, "head_dim must be even (rotary embeddings pair dimensions), got " + headDim);
       }
-    } else if (!type.equals("qwen3") && hidden % heads != 0) { // Qwen3's head_dim defaults to 128, not hidden / heads
+    } else if (!type.equalsIgnoreCase(ModelType.QWEN3.configName()) && hidden % heads != 0) {
+      // Qwen3's head_dim defaults to 128, not hidden / heads
       throw new ModelFormatException(file, "hidden_size (" + hidden + ") must be divisible by num_attention_heads ("
           + heads + ") when head_dim is not given");
     }

@@ -41,9 +41,11 @@ class ModelFolderValidationTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "modules.json| {\"0\": {}}| modules.json: must hold a JSON list of module objects, got an object",
-      "modules.json| [{\"type\": \"x\"}, 5]| modules.json: entry 1 must be a JSON object, got a number (5)",
-      "modules.json| [{\"type\": 5, \"path\": \"1_Pooling\"}]| modules.json: entry 0: type must be a string, got 5",
+      "modules.json| {\"0\": {}}| modules.json: not a JSON array of modules",
+      "modules.json| [5]| modules.json: modules[0] is not an object",
+      "modules.json| [{\"type\": 5, \"path\": \"1_Pooling\"}]| modules.json: modules[0].type must be a string, got 5",
+      "modules.json| [{\"type\": \"sentence_transformers.models.Transformer\", \"path\": [\"\"]}]"
+          + "| modules.json: modules[0].path must be a string, got [\"\"]",
       "modules.json| [{\"type\": \"sentence_transformers.models.Pooling\", \"path\": \"1_Pooling\"},]"
           + "| modules.json:1: invalid JSON at column 73 near ']': not JSON",
       "config_sentence_transformers.json| {\"prompts\": {\"query\": 5}}"
@@ -53,7 +55,7 @@ class ModelFolderValidationTest {
       "config_sentence_transformers.json| {\"prompts\": {}, \"default_prompt_name\": false}"
           + "| config_sentence_transformers.json: default_prompt_name must be a string, got false",
       "1_Pooling/config.json| {\"pooling_mode_mean_tokens\": \"true\"}"
-          + "| 1_Pooling/config.json: pooling_mode_lasttoken must be true or false, got \"true\"",
+          + "| 1_Pooling/config.json: field 'pooling_mode_lasttoken' must be true or false, got \"true\"",
   })
   void sentenceTransformerFilesAreChecked(String name, String content, String expected) throws IOException {
     Path model = copyOfMicro();

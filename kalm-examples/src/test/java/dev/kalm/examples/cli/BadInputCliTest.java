@@ -115,10 +115,10 @@ class BadInputCliTest {
   @Test
   void warmupStepsZeroMeansNoWarmupAndUnsetMeansTheRatio() {
     TrainCommand zero = new TrainCommand();
-    new CommandLine(zero).parseArgs("--model", "m", "--data", "d", "--output", "o", "--warmup-steps", "0");
+    new CommandLine(zero).parseArgs("--model", model.toString(), "--data", "d", "--output", "o", "--warmup-steps", "0");
     assertEquals(0, zero.config().warmupSteps());
     TrainCommand unset = new TrainCommand();
-    new CommandLine(unset).parseArgs("--model", "m", "--data", "d", "--output", "o");
+    new CommandLine(unset).parseArgs("--model", model.toString(), "--data", "d", "--output", "o");
     assertEquals(TrainerConfig.WARMUP_FROM_RATIO, unset.config().warmupSteps());
     assertEquals(0.1, unset.config().warmupRatio());
   }
