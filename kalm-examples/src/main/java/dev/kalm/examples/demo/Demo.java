@@ -295,7 +295,7 @@ public final class Demo {
     json.add("rows", gson.toJsonTree(report.rows()));
     json.add("timings_s", gson.toJsonTree(report.timings()));
     json.addProperty("model", String.valueOf(report.model()));
-    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-        .toJson(json));
+    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create()
+        .toJson(dev.kalm.core.jsonl.StrictJson.nullForNonFinite(json)));
   }
 }
