@@ -7,23 +7,34 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * {@link Embedder} over a {@link Qwen2Model}: tokenise, sort by length, cut batches by a token budget,
  * pad to the longest in the batch, encode without gradient on a per-batch manager, pool, truncate,
  * normalise, copy out once per batch, restore input order.
+ *
+ * <p>Lifecycle: every native section (tokenising a call's texts, one batch) runs under the read side of a
+ * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
+ * flight and frees the model only when none runs. A call in flight fails at its next batch with
+ * "embedder is closed". Stopping: {@link StopSignal#current()} is checked before every batch.
  */
 final class Qwen2Embedder implements Embedder {
   private final Qwen2Model model;
   private final TextTokenizer tokenizer;
   private final EmbedderConfig config;
   private final boolean ownsModel;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
+  private boolean released; // guarded by the write lock
 
   Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel) {
     this.model = model;
@@ -34,7 +45,8 @@ final class Qwen2Embedder implements Embedder {
 
   @Override
   public float[][] embed(List<String> texts, Prompt prompt, ProgressListener progress) {
-    checkState(!closed, "embedder is closed");
+    checkOpen();
+    StopSignal stop = StopSignal.current();
     List<String> prompted = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String text = texts.get(i);
@@ -43,7 +55,7 @@ final class Qwen2Embedder implements Embedder {
       }
       prompted.add(prompt.apply(text));
     }
-    long[][] ids = tokenizer.encode(prompted);
+    long[][] ids = whileOpen(() -> tokenizer.encode(prompted));
     Integer[] order = new Integer[ids.length];
     Arrays.setAll(order, i -> i);
     int max = config.maxLength();
@@ -60,7 +72,8 @@ final class Qwen2Embedder implements Embedder {
         for (int j = start; j < start + size; j++) {
           sequences.add(ids[order[j]]);
         }
-        float[][] vectors = encodeBatch(TokenBatch.rightPadded(sequences, max));
+        stop.throwIfStopRequested();
+        float[][] vectors = whileOpen(() -> encodeBatch(TokenBatch.rightPadded(sequences, max)));
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];
         }
@@ -88,30 +101,59 @@ final class Qwen2Embedder implements Embedder {
     }
   }
 
+  /** Runs native work under the read lock, failing when the embedder was closed before it could start. */
+  private <T> T whileOpen(Supplier<T> work) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      checkOpen();
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    checkState(!closed, "embedder is closed");
+  }
+
   @Override
   public int dimension() {
+    checkOpen();
     return config.dimension();
   }
 
   @Override
   public int tokenCount(String text) {
-    checkState(!closed, "embedder is closed");
-    return tokenizer.encode(text).length;
+    checkOpen();
+    return whileOpen(() -> tokenizer.encode(text).length);
   }
 
   @Override
   public EmbedderConfig config() {
+    checkOpen();
     return config;
   }
 
+  /**
+   * Marks the embedder closed (new calls and the next batch of calls in flight throw), waits for the batches
+   * in flight, then frees the model and tokenizer when this embedder owns them. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      if (ownsModel) {
-        model.close();
-        tokenizer.close();
+  public void close() {
+    closed = true;
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (!released) {
+        released = true;
+        if (ownsModel) {
+          model.close();
+          tokenizer.close();
+        }
       }
+    } finally {
+      lock.unlock();
     }
   }
 }
