@@ -21,6 +21,8 @@ import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.model.SentenceTransformerSettings;
 import dev.kalm.core.safetensors.SafetensorsWriter;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.train.eval.EvaluationHook;
@@ -61,7 +63,7 @@ final class ContrastiveTrainer implements Trainer {
   }
 
   @Override
-  public TrainingResult train(List<TrainingExample> data, Path output, TrainingListener listener) {
+  public TrainingResult train(List<TrainingExample> data, Path output, TrainingListener listener, StopSignal stop) {
     List<TrainingExample> examples = ImmutableList.copyOf(data);
     checkArgument(!examples.isEmpty(), "no training examples");
     String fingerprint = fingerprint(examples);
@@ -94,10 +96,20 @@ final class ContrastiveTrainer implements Trainer {
       double firstLoss = Double.NaN;
       double lastLoss = Double.NaN;
       for (long s = done + 1; s <= totalSteps; s++) {
+        if (stop.isStopRequested()) {
+          stop.throwIfStopNowRequested();
+          Path checkpoint = s - 1 == done ? resumeFrom
+              : saveStopCheckpoint(output, adam, s - 1, totalSteps, fingerprint, examples.size(), listener);
+          Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+          return new TrainingResult(output, s - 1, firstLoss, lastLoss, (System.nanoTime() - start) / 1e9,
+              best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN), true,
+              checkpoint);
+        }
         long stepStart = System.nanoTime();
         double lossSum = 0;
         long tokens = 0;
         for (int micro = 0; micro < config.gradAccumulation(); micro++) {
+          stop.throwIfStopNowRequested();
           ExampleBatches.Tokens t = batches.tokens(cursor.next(), cursor.epoch());
           tokens += t.tokenCount();
           lossSum += step.accumulate(t.queries(), t.passages(), 1.0 / config.gradAccumulation());
@@ -116,13 +128,17 @@ final class ContrastiveTrainer implements Trainer {
         lastLoss = stepLoss;
         listener.onStep(new StepReport(s, totalSteps, cursor.epoch(), stepLoss, lr, gradNorm, tokens / seconds, seconds));
         boolean last = s == totalSteps;
-        if (config.saveEvery() > 0 && s % config.saveEvery() == 0 && !last) {
+        if (savesPeriodically(s) && !last) {
           Path folder = output.resolve("checkpoint-" + s);
           save(folder, adam, s, totalSteps, fingerprint, examples.size(), name -> false);
           listener.onCheckpoint(s, folder);
         }
         if (evaluation != null) {
-          evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener);
+          try (StopSignal.Binding bound = stop.bind()) {
+            evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener);
+          } catch (StoppedException e) {
+            stop.throwIfStopNowRequested(); // else the model of step s is whole: stop (or finish) as asked
+          }
         }
       }
       save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
@@ -130,8 +146,35 @@ final class ContrastiveTrainer implements Trainer {
       double seconds = (System.nanoTime() - start) / 1e9;
       Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN));
+          best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN), false, null);
     }
+  }
+
+  private boolean savesPeriodically(long step) {
+    return config.saveEvery() > 0 && step % config.saveEvery() == 0;
+  }
+
+  /**
+   * The checkpoint a stop after {@code step} resumes from: the periodic one of that step when there is one,
+   * else a new {@code checkpoint-<step>}. An interrupt flag is cleared while writing (interruptible file
+   * channels would refuse to write) and set again afterwards.
+   */
+  private Path saveStopCheckpoint(Path output, AdamW adam, long step, long totalSteps, String fingerprint,
+      int exampleCount, TrainingListener listener) {
+    Path folder = output.resolve("checkpoint-" + step);
+    if (savesPeriodically(step)) {
+      return folder;
+    }
+    boolean interrupted = Thread.interrupted();
+    try {
+      save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    listener.onCheckpoint(step, folder);
+    return folder;
   }
 
   /** Runs the evaluation when due (and after the last step); a new best score saves {@code checkpoint-best}. */
