@@ -97,7 +97,9 @@ final class ContrastiveTrainer implements Trainer {
       double lastLoss = Double.NaN;
       for (long s = done + 1; s <= totalSteps; s++) {
         if (stop.isStopRequested()) {
-          stop.throwIfStopNowRequested();
+          if (stop.isStopNowRequested()) {
+            throw new StoppedException("stopped at once after step " + (s - 1) + " (no checkpoint written for it)");
+          }
           Path checkpoint = s - 1 == done ? resumeFrom
               : saveStopCheckpoint(output, adam, s - 1, totalSteps, fingerprint, examples.size(), listener);
           Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
@@ -109,7 +111,10 @@ final class ContrastiveTrainer implements Trainer {
         double lossSum = 0;
         long tokens = 0;
         for (int micro = 0; micro < config.gradAccumulation(); micro++) {
-          stop.throwIfStopNowRequested();
+          if (stop.isStopNowRequested()) {
+            throw new StoppedException("stopped at once in step " + s + " (its work is lost; the last checkpoint "
+                + "written before it, if any, is the one to resume from)");
+          }
           ExampleBatches.Tokens t = batches.tokens(cursor.next(), cursor.epoch());
           tokens += t.tokenCount();
           lossSum += step.accumulate(t.queries(), t.passages(), 1.0 / config.gradAccumulation());

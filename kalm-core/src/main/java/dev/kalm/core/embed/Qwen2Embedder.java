@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,7 +73,9 @@ final class Qwen2Embedder implements Embedder {
         for (int j = start; j < start + size; j++) {
           sequences.add(ids[order[j]]);
         }
-        stop.throwIfStopRequested();
+        if (stop.isStopRequested()) {
+          throw new StoppedException("stopped after embedding " + start + " of " + order.length + " texts");
+        }
         float[][] vectors = whileOpen(() -> encodeBatch(TokenBatch.rightPadded(sequences, max)));
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 
 /**
  * Exact search by blocked matrix products on the backend: for each block of queries and each block of
@@ -73,7 +74,9 @@ final class ExactVectorIndex implements VectorIndex {
     float[][] scores = new float[queries.length][];
     try (NDManager root = config.backend().newManager()) {
       for (int qStart = 0; qStart < queries.length; qStart += config.queryBlock()) {
-        stop.throwIfStopRequested();
+        if (stop.isStopRequested()) {
+          throw new StoppedException("stopped after searching " + qStart + " of " + queries.length + " queries");
+        }
         int qRows = Math.min(config.queryBlock(), queries.length - qStart);
         float[] queryBlock = flatten(queries, qStart, qRows, dimension, "queries");
         RunningTopK running = new RunningTopK(qRows, keep);

@@ -10,6 +10,7 @@ import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.stop.StoppedException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -72,7 +73,8 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     String source = input == null ? "stdin" : input.toString();
-    List<JsonObject> stdinLines = input == null ? readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source)) : null;
+    List<JsonObject> stdinLines = input == null ? SignalStop.waitingForInput(
+        () -> readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source))) : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
     EmbedderConfig.Builder config = modelOptions.configBuilder().dimension(dim).normalize(!noNormalize);
     if (pooling != null) {
@@ -83,11 +85,11 @@ final class EmbedCommand implements Callable<Integer> {
     }
     Path tmp = output == null ? null : output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
     ProgressBar bar = ProgressBar.stderr("embed");
+    long[] done = {0};
     try (Embedder embedder = Embedders.load(modelOptions.model, config.build());
         Writer out = tmp == null
             ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)
             : Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      long[] done = {0};
       List<JsonObject> chunk = new ArrayList<>(CHUNK);
       try (Stream<JsonObject> lines = stdinLines != null ? stdinLines.stream() : JsonLines.read(input).map(JsonLine::json)) {
         for (JsonObject line : (Iterable<JsonObject>) lines::iterator) {
@@ -102,6 +104,11 @@ final class EmbedCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       if (tmp != null) {
         Files.deleteIfExists(tmp);
+      }
+      if (e instanceof StoppedException) {
+        bar.finish();
+        throw new StoppedException(e.getMessage() + (tmp != null ? "; " + output + " was not written"
+            : "; the embeddings of the first " + done[0] + " lines were written to standard output"));
       }
       throw e;
     }

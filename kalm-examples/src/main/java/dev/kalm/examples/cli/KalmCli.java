@@ -1,5 +1,7 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,14 +28,32 @@ public final class KalmCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /**
+   * Runs the CLI and exits. SIGTERM and SIGINT stop the work cooperatively at a step or batch boundary (see
+   * {@link SignalStop}); the exit code is then 128 + the signal's number.
+   */
   public static void main(String[] args) {
-    System.exit(run(args));
+    SignalStop signals = SignalStop.install();
+    int code = 1;
+    try (StopSignal.Binding bound = signals.bind()) {
+      code = run(args);
+    } finally {
+      signals.finished();
+    }
+    System.exit(signals.exitCode(code));
   }
 
   /** Runs the CLI and returns its exit code (used by tests). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new KalmCli());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof StoppedException) {
+        // Outputs are moved into place only when complete: unless the message says what was written, none was.
+        String note = e.getMessage().contains("written") ? "" : "; no output was written";
+        cmd.getErr().println("kalm " + cmd.getCommandName() + ": stopped by " + SignalStop.cause() + ": " + e.getMessage()
+            + note);
+        return SignalStop.stoppedExitCode();
+      }
       cmd.getErr().println("kalm " + cmd.getCommandName() + ": " + (e.getMessage() == null ? e : e.getMessage()));
       if (System.getenv("KALM_DEBUG") != null) {
         e.printStackTrace(cmd.getErr());

@@ -85,7 +85,7 @@ final class SearchCommand implements Callable<Integer> {
       } else {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
-        while ((line = in.readLine()) != null) {
+        while ((line = SignalStop.waitingForInput(in::readLine)) != null) {
           if (!line.isBlank()) {
             answer(embedder, found, documents, queryPrompt, List.of(line.strip()), out);
           }

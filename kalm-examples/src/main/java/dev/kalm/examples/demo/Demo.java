@@ -13,6 +13,7 @@ import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.core.tokenize.BundledTokenizer;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
@@ -26,6 +27,7 @@ import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingResult;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.Evaluators;
 import java.io.IOException;
@@ -122,10 +124,8 @@ public final class Demo {
   private Report execute(List<Long> seeds, List<Variant> variants) {
     Stopwatch total = Stopwatch.createStarted();
     Path root = config.output().toAbsolutePath();
+    deleteRecursively(root);
     try {
-      if (Files.exists(root)) {
-        MoreFiles.deleteRecursively(root, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + root + ": " + e.getMessage(), e);
@@ -182,8 +182,9 @@ public final class Demo {
     ProgressBar bar = ProgressBar.stderr("train (" + label + ")");
     Stopwatch watch = Stopwatch.createStarted();
     double[] losses = {Double.NaN, Double.NaN};
+    TrainingResult result;
     try (Trainer trainer = Trainers.contrastive(from, b.build())) {
-      trainer.train(examples, to, new TrainingListener() {
+      result = trainer.train(examples, to, new TrainingListener() {
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), r.totalSteps());
@@ -193,6 +194,11 @@ public final class Demo {
       });
     }
     bar.finish();
+    if (result.stopped()) {
+      deleteRecursively(to);
+      throw new StoppedException(String.format(Locale.ROOT, "%s training stopped after step %d of %d; %s keeps the "
+          + "finished stages only; run the demo again to start over", label, result.steps(), steps, config.output()));
+    }
     log.printf(Locale.ROOT, "%s: %d steps on %d examples, loss %.3f -> %.3f%n", label, steps, examples.size(), losses[0],
         losses[1]);
     return watch.elapsed(TimeUnit.MILLISECONDS) / 1e3;
@@ -241,6 +247,16 @@ public final class Demo {
       return work.get();
     } finally {
       timings.merge(step, watch.elapsed(TimeUnit.MILLISECONDS) / 1e3, Double::sum);
+    }
+  }
+
+  private static void deleteRecursively(Path folder) {
+    try {
+      if (Files.exists(folder)) {
+        MoreFiles.deleteRecursively(folder, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + folder + ": " + e.getMessage(), e);
     }
   }
 
