@@ -161,8 +161,7 @@ final class ContrastiveTrainer implements Trainer {
 
   /**
    * The checkpoint a stop after {@code step} resumes from: the periodic one of that step when there is one,
-   * else a new {@code checkpoint-<step>}. An interrupt flag is cleared while writing (interruptible file
-   * channels would refuse to write) and set again afterwards.
+   * else a new {@code checkpoint-<step>}.
    */
   private Path saveStopCheckpoint(Path output, AdamW adam, long step, long totalSteps, String fingerprint,
       int exampleCount, TrainingListener listener) {
@@ -170,14 +169,7 @@ final class ContrastiveTrainer implements Trainer {
     if (savesPeriodically(step)) {
       return folder;
     }
-    boolean interrupted = Thread.interrupted();
-    try {
-      save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
     listener.onCheckpoint(step, folder);
     return folder;
   }
@@ -231,8 +223,24 @@ final class ContrastiveTrainer implements Trainer {
     }
   }
 
-  /** Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep. */
+  /**
+   * Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep.
+   * The thread's interrupt flag is cleared while writing (interruptible file channels refuse to write while it
+   * is set, and an interrupt means "stop", which the next step boundary does) and set again afterwards.
+   */
   void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+      java.util.function.Predicate<String> keep) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      write(folder, adam, step, totalSteps, fingerprint, exampleCount, keep);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void write(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep) {
     Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {

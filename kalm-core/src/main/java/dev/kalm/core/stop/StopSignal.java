@@ -19,8 +19,9 @@ package dev.kalm.core.stop;
  * while the calling thread's interrupt flag is set (the flag is left set).
  *
  * <p>Work finds its signal in one of two ways: passed explicitly (e.g. {@code Trainer.train(..., stop)}), or
- * bound to the calling thread with {@link #bind()}; every long call of kalm-core, kalm-data and kalm-train
- * checks {@link #current()}. Threads started by the library (e.g. synthesis workers) are stopped by the
+ * bound to the calling thread with {@link #bind()}: {@code Embedder.embed} (before every batch), vector search
+ * (every query block), ranking-consistency filtering and mining, index building, {@code ExampleWriter} (every
+ * line), {@code Synthesizer.run} and {@code Trainer.train} check {@link #current()}. Threads started by the library (e.g. synthesis workers) are stopped by the
  * call that started them. Thread-safe: any thread (a signal handler, a UI) may call {@link #stop()}.
  *
  * <pre>{@code
