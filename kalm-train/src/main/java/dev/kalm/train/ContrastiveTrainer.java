@@ -10,6 +10,7 @@ import com.google.common.hash.Hashing;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.kalm.core.Versions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
@@ -30,7 +31,9 @@ import dev.kalm.train.eval.StepScore;
 import dev.kalm.train.loss.InfoNceLoss;
 import dev.kalm.train.optim.AdamW;
 import dev.kalm.train.step.ContrastiveStep;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,6 +46,8 @@ import org.jspecify.annotations.Nullable;
 final class ContrastiveTrainer implements Trainer {
   /** Folder (inside the output) of the checkpoint with the best evaluation score. */
   static final String BEST = "checkpoint-best";
+  /** Provenance field of {@link #BEST}: the main score that made it best. */
+  static final String BEST_SCORE = "eval_main_score";
 
   private final ModelFolder base;
   private final TrainerConfig config;
@@ -91,6 +96,7 @@ final class ContrastiveTrainer implements Trainer {
         adam.restore(TrainerState.readOptimizer(resumeFrom), state.step());
         done = state.step();
       }
+      double priorBest = resumeFrom != null && evaluation != null ? priorBestScore(output) : Double.NaN;
       BatchCursor cursor = new BatchCursor(examples, done * config.gradAccumulation(), firstEpoch);
       listener.onStart(totalSteps, done);
       double firstLoss = Double.NaN;
@@ -102,10 +108,9 @@ final class ContrastiveTrainer implements Trainer {
           }
           Path checkpoint = s - 1 == done ? resumeFrom
               : saveStopCheckpoint(output, adam, s - 1, totalSteps, fingerprint, examples.size(), listener);
-          Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+          double bestScore = bestScore(priorBest);
           return new TrainingResult(output, s - 1, firstLoss, lastLoss, (System.nanoTime() - start) / 1e9,
-              best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN), true,
-              checkpoint);
+              Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore, true, checkpoint);
         }
         long stepStart = System.nanoTime();
         double lossSum = 0;
@@ -140,7 +145,7 @@ final class ContrastiveTrainer implements Trainer {
         }
         if (evaluation != null) {
           try (StopSignal.Binding bound = stop.bind()) {
-            evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener);
+            evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener, priorBest);
           } catch (StoppedException e) {
             stop.throwIfStopNowRequested(); // else the model of step s is whole: stop (or finish) as asked
           }
@@ -149,10 +154,16 @@ final class ContrastiveTrainer implements Trainer {
       save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
       listener.onCheckpoint(totalSteps, output);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+      double bestScore = bestScore(priorBest);
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN), false, null);
+          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore, false, null);
     }
+  }
+
+  /** The best evaluation score of this run or, when none beat it, of the run resumed from; NaN without one. */
+  private double bestScore(double priorBest) {
+    Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+    return best.map(StepScore::score).filter(score -> !(score <= priorBest)).orElse(priorBest);
   }
 
   private boolean savesPeriodically(long step) {
@@ -176,18 +187,36 @@ final class ContrastiveTrainer implements Trainer {
 
   /** Runs the evaluation when due (and after the last step); a new best score saves {@code checkpoint-best}. */
   private void evaluate(long step, boolean last, Path output, AdamW adam, long totalSteps, String fingerprint,
-      int exampleCount, TrainingListener listener) {
+      int exampleCount, TrainingListener listener, double priorBest) {
     if (!last && !evaluation.isDue(step)) {
       return;
     }
     try (Embedder embedder = embedder(EmbedderConfig.builder().maxLength(config.maxLength()).build())) {
       StepScore score = last ? evaluation.evaluate(step, embedder) : evaluation.afterStep(step, () -> embedder).orElseThrow();
       listener.onEvaluation(step, evaluation.evaluator().name(), score.score());
-      if (score.newBest() && score.step() == step) {
+      if (score.newBest() && score.step() == step && !(score.score() <= priorBest)) {
         Path folder = output.resolve(BEST);
-        save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
+        save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false, score.score());
         listener.onCheckpoint(step, folder);
       }
+    }
+  }
+
+  /**
+   * The score recorded in {@code <output>/checkpoint-best} by the run being resumed, or NaN when there is none
+   * (then any score of this run is a new best).
+   */
+  private static double priorBestScore(Path output) {
+    Path file = output.resolve(BEST).resolve("kalm_provenance.json");
+    if (!Files.isRegularFile(file)) {
+      return Double.NaN;
+    }
+    try {
+      JsonObject provenance = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      return provenance.has(BEST_SCORE) ? provenance.get(BEST_SCORE).getAsDouble() : Double.NaN;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the best score of the run being resumed from " + file + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -230,9 +259,15 @@ final class ContrastiveTrainer implements Trainer {
    */
   void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep) {
+    save(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, Double.NaN);
+  }
+
+  /** As above; a finite {@code evalScore} is recorded in the provenance as {@value #BEST_SCORE}. */
+  private void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+      java.util.function.Predicate<String> keep, double evalScore) {
     boolean interrupted = Thread.interrupted();
     try {
-      write(folder, adam, step, totalSteps, fingerprint, exampleCount, keep);
+      write(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, evalScore);
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -241,7 +276,7 @@ final class ContrastiveTrainer implements Trainer {
   }
 
   private void write(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
-      java.util.function.Predicate<String> keep) {
+      java.util.function.Predicate<String> keep, double evalScore) {
     Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {
       moments.put(e.getKey(), new SafetensorsWriter.Tensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
@@ -250,10 +285,10 @@ final class ContrastiveTrainer implements Trainer {
     String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
     ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
         new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
-        provenance(step, fingerprint, exampleCount), dir -> state.write(dir, moments), keep);
+        provenance(step, fingerprint, exampleCount, evalScore), dir -> state.write(dir, moments), keep);
   }
 
-  private JsonObject provenance(long step, String fingerprint, int exampleCount) {
+  private JsonObject provenance(long step, String fingerprint, int exampleCount, double evalScore) {
     JsonObject p = new JsonObject();
     p.addProperty("created_by", "kalm train");
     p.addProperty("created_at", Instant.now().toString());
@@ -262,6 +297,9 @@ final class ContrastiveTrainer implements Trainer {
       p.addProperty("resumed_from", resumeFrom.toAbsolutePath().toString());
     }
     p.addProperty("step", step);
+    if (!Double.isNaN(evalScore)) {
+      p.addProperty(BEST_SCORE, evalScore);
+    }
     p.addProperty("seed", config.seed());
     p.addProperty("data_fingerprint", fingerprint);
     p.addProperty("examples", exampleCount);
