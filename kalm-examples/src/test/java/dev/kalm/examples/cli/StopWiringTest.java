@@ -82,4 +82,12 @@ class StopWiringTest {
     assertStoppedWithNothingLeft(stopped("search", "--model", model, "--corpus", beir.resolve("corpus.jsonl").toString(),
         "--index", index.toString(), "list files"), "search", index);
   }
+
+  @Test
+  void theResumeCommandQuotesWordsTheShellWouldSplit() {
+    assertEquals("out/checkpoint-12", TrainCommand.shellQuoted("out/checkpoint-12"));
+    assertEquals("'my data.jsonl'", TrainCommand.shellQuoted("my data.jsonl"));
+    assertEquals("'it'\\''s'", TrainCommand.shellQuoted("it's"));
+    assertEquals("''", TrainCommand.shellQuoted(""));
+  }
 }
