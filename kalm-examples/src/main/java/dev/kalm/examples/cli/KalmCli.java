@@ -3,6 +3,7 @@ package dev.kalm.examples.cli;
 import dev.kalm.core.Versions;
 import dev.kalm.core.stop.StopSignal;
 import dev.kalm.core.stop.StoppedException;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,9 @@ import picocli.CommandLine.Command;
     })
 public final class KalmCli implements Runnable {
 
+  /** Commands whose every output file appears only complete (a stop leaves none). */
+  private static final Set<String> ATOMIC_OUTPUTS = Set.of("embed", "mine", "convert", "eval", "search", "init");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /**
@@ -50,8 +54,9 @@ public final class KalmCli implements Runnable {
     CommandLine cli = new CommandLine(new KalmCli());
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof StoppedException) {
-        // Outputs are moved into place only when complete: unless the message says what was written, none was.
-        String note = e.getMessage().contains("written") ? "" : "; no output was written";
+        // These commands move outputs into place only when complete: unless the message says otherwise, none was.
+        String note = ATOMIC_OUTPUTS.contains(cmd.getCommandName()) && !e.getMessage().contains("written")
+            ? "; no output was written" : "";
         cmd.getErr().println("kalm " + cmd.getCommandName() + ": stopped by " + SignalStop.cause() + ": " + e.getMessage()
             + note);
         return SignalStop.stoppedExitCode();

@@ -57,6 +57,9 @@ public final class Demo {
    */
   static final Prompt QUERY_PROMPT = Prompt.none();
 
+  /** How a stopped demo's message ends: the demo always starts over, so a stopped stage is deleted. */
+  private static final String STAGES_KEPT = " keeps the finished stages only (a new run starts over)";
+
   /** One pipeline variant of the final stage. */
   public record Variant(String name, boolean filter, boolean mine, double ratio, boolean matryoshka) {
     public static final Variant FULL = new Variant("full pipeline", true, true, 0.5, true);
@@ -128,6 +131,14 @@ public final class Demo {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + root + ": " + e.getMessage(), e);
     }
+    try {
+      return pipeline(root, seeds, variants, total);
+    } catch (StoppedException e) {
+      throw e.getMessage().contains(STAGES_KEPT) ? e : new StoppedException(e.getMessage() + "; " + root + STAGES_KEPT);
+    }
+  }
+
+  private Report pipeline(Path root, List<Long> seeds, List<Variant> variants, Stopwatch total) {
     data = timed("data", () -> DemoData.load(config));
     log.printf(Locale.ROOT, "data: %s; %d training examples, %d held-out queries%n", data.source(), data.train().size(),
         data.test().queries().size());
@@ -192,8 +203,8 @@ public final class Demo {
     bar.finish();
     if (result.stopped()) {
       deleteRecursively(to);
-      throw new StoppedException(String.format(Locale.ROOT, "%s training stopped after step %d of %d; %s keeps the "
-          + "finished stages only; run the demo again to start over", label, result.steps(), steps, config.output()));
+      throw new StoppedException(String.format(Locale.ROOT, "%s training stopped after step %d of %d; %s%s",
+          label, result.steps(), steps, config.output().toAbsolutePath(), STAGES_KEPT));
     }
     log.printf(Locale.ROOT, "%s: %d steps on %d examples, loss %.3f -> %.3f%n", label, steps, examples.size(), losses[0],
         losses[1]);
