@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.SentenceTransformerModules;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.stop.StopSignal;
 import dev.kalm.core.stop.StoppedException;
@@ -19,9 +22,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * {@link Embedder} over a {@link Qwen2Model}: tokenise, sort by length, cut batches by a token budget,
- * pad to the longest in the batch, encode without gradient on a per-batch manager, pool, truncate,
- * normalise, copy out once per batch, restore input order.
+ * {@link Embedder} over a {@link Qwen2Model}: tokenise (truncating as transformers does, keeping the
+ * post-processor's special tokens), sort by length, cut batches by a token budget, pad to the longest in the
+ * batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the right), encode
+ * without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch, restore input
+ * order.
  *
  * <p>Lifecycle: every native section (tokenising a call's texts, one batch) runs under the read side of a
  * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
@@ -33,15 +38,34 @@ final class Qwen2Embedder implements Embedder {
   private final TextTokenizer tokenizer;
   private final EmbedderConfig config;
   private final boolean ownsModel;
+  private final SentenceTransformerModules modules;
+  private final NDManager headManager;
+  private final List<NDArray[]> dense = new ArrayList<>(); // per Dense module: weight [out, in], bias [out] or null
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
   private boolean released; // guarded by the write lock
 
   Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel) {
+    this(model, tokenizer, resolved, ownsModel, SentenceTransformerModules.none());
+  }
+
+  /**
+   * @param modules the folder's sentence-transformers pipeline: lower-casing, {@code include_prompt} and Dense
+   *     modules are applied here (pooling, max length and normalisation are already resolved into {@code resolved})
+   */
+  Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel,
+      SentenceTransformerModules modules) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.config = resolved;
     this.ownsModel = ownsModel;
+    this.modules = modules;
+    this.headManager = model.backend().newManager();
+    for (DenseModule d : modules.dense()) {
+      NDArray weight = headManager.create(d.weight(), new Shape(d.outFeatures(), d.inFeatures()));
+      float[] bias = d.bias();
+      dense.add(new NDArray[] {weight, bias == null ? null : headManager.create(bias, new Shape(d.outFeatures()))});
+    }
   }
 
   @Override
@@ -54,12 +78,25 @@ final class Qwen2Embedder implements Embedder {
       if (text == null) {
         throw new IllegalArgumentException("texts[" + i + "] is null");
       }
-      prompted.add(prompt.apply(text));
+      String full = prompt.apply(text);
+      prompted.add(modules.doLowerCase() ? lowerCase(full) : full);
     }
-    long[][] ids = whileOpen(() -> tokenizer.encode(prompted));
+    // sentence-transformers counts the prompt's tokens (include_prompt: false) on the prompt alone, lower-cased too
+    int promptTokens = modules.includePrompt() || prompt.isNone() ? 0
+        : whileOpen(() -> tokenizer.promptLength(modules.doLowerCase() ? lowerCase(prompt.prefix()) : prompt.prefix()));
+    int max = config.maxLength();
+    long[][] ids = whileOpen(() -> tokenizer.encode(prompted, max));
+    int vocab = model.config().vocabSize();
+    for (int i = 0; i < ids.length; i++) {
+      for (long id : ids[i]) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("texts[" + i + "]: token id " + id + " is outside the model's "
+              + vocab + " embedding rows (tokenizer and model do not match)");
+        }
+      }
+    }
     Integer[] order = new Integer[ids.length];
     Arrays.setAll(order, i -> i);
-    int max = config.maxLength();
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -Math.min(ids[i].length, max)).thenComparingInt(i -> i));
     float[][] out = new float[ids.length][];
     boolean gradMode = JniUtils.isGradMode();
@@ -76,7 +113,9 @@ final class Qwen2Embedder implements Embedder {
         if (stop.isStopRequested()) {
           throw new StoppedException("stopped after embedding " + start + " of " + order.length + " texts");
         }
-        float[][] vectors = whileOpen(() -> encodeBatch(TokenBatch.rightPadded(sequences, max)));
+        TokenBatch batch = config.pooling() == Pooling.LAST
+            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max);
+        float[][] vectors = whileOpen(() -> encodeBatch(batch, promptTokens));
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];
         }
@@ -89,10 +128,24 @@ final class Qwen2Embedder implements Embedder {
     return out;
   }
 
-  private float[][] encodeBatch(TokenBatch batch) {
+  /** Python's {@code str.lower()} as sentence-transformers applies it (both use Unicode's full lower-case mapping). */
+  private static String lowerCase(String s) {
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private float[][] encodeBatch(TokenBatch batch, int promptTokens) {
     try (NDManager manager = model.backend().newManager()) {
       NDArray hidden = model.forward(batch.ids(manager), batch.mask(manager), config.attention());
-      NDArray pooled = Pooler.pool(hidden, batch.poolingWeights(manager, config.pooling()));
+      NDArray weights = manager.create(Pooler.weights(config.pooling(), batch.mask(), batch.rows(), batch.length(),
+          promptTokens), new Shape(batch.rows(), batch.length()));
+      NDArray pooled = Pooler.pool(hidden, weights);
+      for (int i = 0; i < dense.size(); i++) { // sentence-transformers Dense: activation(x W^T + b), in module order
+        NDArray[] layer = dense.get(i);
+        pooled = pooled.getNDArrayInternal().linear(pooled, layer[0], layer[1]).singletonOrThrow();
+        if (modules.dense().get(i).activation() == DenseModule.Activation.TANH) {
+          pooled = pooled.tanh();
+        }
+      }
       NDArray vectors = Pooler.truncateAndNormalize(pooled, config.dimension(), config.normalize());
       float[] flat = vectors.toFloatArray();
       int dim = (int) vectors.getShape().get(1);
@@ -150,6 +203,7 @@ final class Qwen2Embedder implements Embedder {
     try {
       if (!released) {
         released = true;
+        headManager.close();
         if (ownsModel) {
           model.close();
           tokenizer.close();
