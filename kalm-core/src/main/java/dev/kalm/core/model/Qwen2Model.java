@@ -161,8 +161,9 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
     NDArray x = ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
     // Without gradient, each layer's intermediates are closed as soon as the layer is done, so memory holds
-    // one layer's activations. With gradient they must stay open until backward: PyTorch keeps the tensors
-    // it saved, but not the Java buffers behind small constants (scalars) that DJL created for them.
+    // one layer's activations. With gradient they must stay open until backward: an array created from Java
+    // data (rope tables, masks) aliases a direct buffer that only its open DJL array keeps alive, and PyTorch
+    // may have saved it for backward. Scalar operands go through Scalars for the same reason.
     boolean release = !JniUtils.isGradMode();
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "layers." + l + ".";
@@ -199,7 +200,7 @@ public final class Qwen2Model implements AutoCloseable {
       q = rmsNorm(q, param(p + "self_attn.q_norm.weight"));
       k = rmsNorm(k, param(p + "self_attn.k_norm.weight"));
     }
-    q = applyRope(q, rope).mul(1.0 / Math.sqrt(hd));
+    q = Scalars.mul(applyRope(q, rope), 1.0 / Math.sqrt(hd));
     k = applyRope(k, rope);
     NDArray scores = q.matMul(k.swapAxes(-1, -2)).add(additiveMask);
     NDArray context = scores.softmax(-1).matMul(v); // [b, kvHeads, group, t, hd]
@@ -221,7 +222,7 @@ public final class Qwen2Model implements AutoCloseable {
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.mul(variance.add(config.rmsNormEps()).sqrt().pow(-1)).mul(weight);
+    return x.mul(Scalars.pow(variance.add(config.rmsNormEps()).sqrt(), -1)).mul(weight);
   }
 
   private static NDArray applyRope(NDArray x, NDArray[] rope) {
