@@ -91,28 +91,13 @@ class SignalStopTest {
     assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(p.pid())).start().waitFor());
   }
 
-  /**
-   * Waits until {@code file} has {@code lines} lines (the child's progress); false when the child ended on its
-   * own with the trainer's non-finite-gradient error, fails on any other early end.
-   */
-  private static boolean awaitLines(Process p, Path file, int lines, Path stderr) throws IOException, InterruptedException {
+  /** Waits until {@code file} has {@code lines} lines (the child's progress), or the child ends. */
+  private static void awaitLines(Process p, Path file, int lines, Path stderr) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (p.isAlive() && System.nanoTime() < deadline && (!Files.exists(file) || Files.readAllLines(file).size() < lines)) {
       Thread.sleep(20);
     }
-    if (!p.isAlive() && p.exitValue() == 1 && Files.readString(stderr).contains("is not finite at step")) {
-      return false;
-    }
     assertTrue(p.isAlive(), "the child ended before it could be stopped:\n" + Files.readString(stderr));
-    return true;
-  }
-
-  private static void deleteRecursively(Path folder) throws IOException {
-    try (Stream<Path> all = Files.walk(folder)) {
-      for (Path path : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 
   private static void assertNoCrashAndNoPartials(Path cwd, int exit, String stderr) throws IOException {
@@ -131,15 +116,7 @@ class SignalStopTest {
     Path log = cwd.resolve("log.jsonl");
     Path stderr = dir.resolve(name + ".stderr.txt");
     Process p = start(cwd, train(output, log), stderr);
-    if (!awaitLines(p, log, afterSteps, stderr)) {
-      // Seen twice on a heavily loaded machine: a non-finite gradient at step 1 before any signal (the trainer's
-      // own check; an in-process run of the same data never showed it). One new start, said loudly.
-      System.out.println("SignalStopTest: the child ended on its own, starting it again:\n" + Files.readString(stderr));
-      deleteRecursively(cwd);
-      p = start(cwd, train(output, log), stderr);
-      assertTrue(awaitLines(p, log, afterSteps, stderr), "the child ended twice before it could be stopped:\n"
-          + Files.readString(stderr));
-    }
+    awaitLines(p, log, afterSteps, stderr);
     Thread.sleep(extraMillis);
     signal(p, name.startsWith("int") ? "INT" : "TERM");
     assertTrue(p.waitFor(3, TimeUnit.MINUTES), "the child did not stop");
