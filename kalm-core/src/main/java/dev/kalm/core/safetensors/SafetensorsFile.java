@@ -185,9 +185,19 @@ public final class SafetensorsFile implements AutoCloseable {
     if (!info.dtype().isFloat()) {
       throw new SafetensorsException(path, "tensor '" + name + "' is " + info.dtype() + ", not floating point");
     }
-    ByteBuffer raw = map(info);
     int n = Math.toIntExact(info.elementCount());
     ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    if (info.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      // Read, not mapped: a mapping stays resident until the garbage collector unmaps it, so the weights
+      // would be held twice (page cache mapping + native copy).
+      try {
+        readFully(channel, bytes, dataStart + info.begin());
+      } catch (IOException e) {
+        throw new SafetensorsException(path, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+      }
+      return bytes.clear();
+    }
+    ByteBuffer raw = map(info);
     FloatBuffer out = bytes.asFloatBuffer();
     switch (info.dtype()) {
       case F32 -> out.put(raw.asFloatBuffer());
