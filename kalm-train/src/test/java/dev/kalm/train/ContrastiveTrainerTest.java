@@ -95,6 +95,28 @@ class ContrastiveTrainerTest {
   }
 
   @Test
+  void qwen3TrainsAndItsCheckpointKeepsTheQkNorms() throws IOException {
+    dev.kalm.core.model.Qwen2Config shape = new dev.kalm.core.model.Qwen2Config(dev.kalm.core.model.ModelInit.QWEN3_VOCAB,
+        32, 64, 2, 4, 2, 16, 1e-6, 1e6, 512, true, dev.kalm.core.embed.Attention.CAUSAL,
+        dev.kalm.core.model.ModelType.QWEN3, false);
+    Path base = TestModels.write(shape, 9, "kalm-qwen3");
+    Path out = tmp.resolve("qwen3");
+    List<Double> losses = losses(base, config().steps(4).build(), examples(16), out, false);
+    assertEquals(4, losses.size());
+    dev.kalm.core.model.ModelFolder saved = dev.kalm.core.model.ModelFolder.read(out);
+    assertEquals(shape, saved.config());
+    try (dev.kalm.core.safetensors.SafetensorsFile f =
+        dev.kalm.core.safetensors.SafetensorsFile.open(out.resolve("model.safetensors"))) {
+      float[] qNorm = f.floatArray("layers.0.self_attn.q_norm.weight");
+      double moved = 0;
+      for (float v : qNorm) {
+        moved = Math.max(moved, Math.abs(v - 1f));
+      }
+      assertTrue(moved > 0, "q_norm was trained and saved");
+    }
+  }
+
+  @Test
   void resumingOnOtherDataIsRefused() {
     TrainerConfig config = config().steps(2).saveEvery(1).build();
     Path out = tmp.resolve("a");

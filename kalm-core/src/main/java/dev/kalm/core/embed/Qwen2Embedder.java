@@ -14,9 +14,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * {@link Embedder} over a {@link Qwen2Model}: tokenise, sort by length, cut batches by a token budget,
- * pad to the longest in the batch, encode without gradient on a per-batch manager, pool, truncate,
- * normalise, copy out once per batch, restore input order.
+ * {@link Embedder} over a {@link Qwen2Model}: tokenise (truncating as transformers does, keeping the
+ * post-processor's special tokens), sort by length, cut batches by a token budget, pad to the longest in the
+ * batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the right), encode
+ * without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch, restore input
+ * order.
  */
 final class Qwen2Embedder implements Embedder {
   private final Qwen2Model model;
@@ -43,10 +45,19 @@ final class Qwen2Embedder implements Embedder {
       }
       prompted.add(prompt.apply(text));
     }
-    long[][] ids = tokenizer.encode(prompted);
+    int max = config.maxLength();
+    long[][] ids = tokenizer.encode(prompted, max);
+    int vocab = model.config().vocabSize();
+    for (int i = 0; i < ids.length; i++) {
+      for (long id : ids[i]) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("texts[" + i + "]: token id " + id + " is outside the model's "
+              + vocab + " embedding rows (tokenizer and model do not match)");
+        }
+      }
+    }
     Integer[] order = new Integer[ids.length];
     Arrays.setAll(order, i -> i);
-    int max = config.maxLength();
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -Math.min(ids[i].length, max)).thenComparingInt(i -> i));
     float[][] out = new float[ids.length][];
     boolean gradMode = JniUtils.isGradMode();
@@ -60,7 +71,8 @@ final class Qwen2Embedder implements Embedder {
         for (int j = start; j < start + size; j++) {
           sequences.add(ids[order[j]]);
         }
-        float[][] vectors = encodeBatch(TokenBatch.rightPadded(sequences, max));
+        float[][] vectors = encodeBatch(config.pooling() == Pooling.LAST
+            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max));
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];
         }

@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
- * Token sequences padded on the right to the longest one, with their padding mask. Immutable by
- * convention (arrays are not copied out; do not modify them).
+ * Token sequences padded to the longest one (on the right, or on the left as Qwen3-Embedding's tokenizer does
+ * for last-token pooling), with their padding mask. Immutable by convention (arrays are not copied out; do not
+ * modify them). Position ids are 0..length-1 in every row, padding included (transformers' default when no
+ * position ids are passed); rotary embeddings are relative, so the side does not change the result.
  *
  * @param ids row-major {@code [rows, length]} token ids, 0 in padding
  * @param mask row-major {@code [rows, length]}, 1 on tokens and 0 on padding
@@ -34,6 +36,24 @@ public record TokenBatch(long[] ids, float[] mask, int rows, int length) {
       int n = Math.min(s.length, maxLength);
       System.arraycopy(s, 0, ids, r * length, n);
       java.util.Arrays.fill(mask, r * length, r * length + n, 1f);
+    }
+    return new TokenBatch(ids, mask, sequences.size(), length);
+  }
+
+  /** Pads {@code sequences}, each cut to its first {@code maxLength} tokens, on the left (real tokens end each row). */
+  public static TokenBatch leftPadded(List<long[]> sequences, int maxLength) {
+    int length = 1;
+    for (long[] s : sequences) {
+      length = Math.max(length, Math.min(s.length, maxLength));
+    }
+    long[] ids = new long[sequences.size() * length];
+    float[] mask = new float[ids.length];
+    for (int r = 0; r < sequences.size(); r++) {
+      long[] s = sequences.get(r);
+      int n = Math.min(s.length, maxLength);
+      int offset = r * length + length - n;
+      System.arraycopy(s, 0, ids, offset, n);
+      java.util.Arrays.fill(mask, offset, offset + n, 1f);
     }
     return new TokenBatch(ids, mask, sequences.size(), length);
   }

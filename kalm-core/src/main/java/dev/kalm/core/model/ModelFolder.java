@@ -81,7 +81,9 @@ public record ModelFolder(
 
   /**
    * Reads the weights into a model on {@code backend}. F32, BF16 and F16 are converted to float32; names may
-   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored.
+   * carry a {@code model.} prefix; {@code lm_head.weight} is ignored. The vocabulary size is the row count of the
+   * stored {@code embed_tokens.weight} (copies of Qwen3-Embedding's config say 151669 or 151936), so the returned
+   * model's {@link Qwen2Model#config()} may differ from {@code config.json} in {@code vocab_size} alone.
    *
    * @throws ModelFormatException or {@link dev.kalm.core.safetensors.SafetensorsException} naming the file and
    *     tensor at fault (missing, mis-shaped, truncated, unsupported dtype)
@@ -102,6 +104,14 @@ public record ModelFolder(
       for (Map.Entry<String, Path> e : fileOf.entrySet()) {
         String name = e.getKey().startsWith("model.") ? e.getKey().substring(6) : e.getKey();
         stored.put(name, e.getKey());
+      }
+      String embedKey = stored.get("embed_tokens.weight");
+      if (embedKey != null) {
+        long[] embedShape = open.get(fileOf.get(embedKey)).info(embedKey).shape();
+        if (embedShape.length == 2 && embedShape[0] != modelConfig.vocabSize() && embedShape[0] > 0
+            && embedShape[0] <= Integer.MAX_VALUE) {
+          modelConfig = modelConfig.withVocabSize((int) embedShape[0]);
+        }
       }
       Qwen2Model.WeightSource source = (name, shape) -> {
         String key = stored.get(name);

@@ -11,20 +11,25 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Randomly initialised Qwen2 weights and the named model shapes ("presets"). Initialisation follows
- * transformers' Qwen2: linear and embedding weights ~ N(0, 0.02), biases 0, RMSNorm weights 1. Each
+ * Randomly initialised Qwen2/Qwen3 weights and the named model shapes ("presets"). Initialisation follows
+ * transformers' Qwen2/Qwen3: linear and embedding weights ~ N(0, 0.02), biases 0, RMSNorm weights (q/k norms
+ * included) 1. Each
  * tensor's values depend only on the seed and the tensor's name, so they are reproducible.
  */
 public final class ModelInit {
   /** Vocabulary size of Qwen2 and KaLM-Embedding (covers the bundled tokenizer's ids). */
   public static final int QWEN2_VOCAB = 151936;
+  /** Embedding rows of Qwen3-Embedding-0.6B (151,643 BPE tokens plus 26 added tokens). */
+  public static final int QWEN3_VOCAB = 151669;
 
   private ModelInit() {}
 
   /**
    * A preset shape: {@code tiny} (hidden 64, 2 layers: tests), {@code small} (hidden 256, 4 layers: the demo),
    * {@code qwen2-0.5b} (KaLM's exact shape: 896 hidden, 24 layers, 14 heads, 2 KV heads, 4864 intermediate),
-   * or a path to a {@code config.json}.
+   * {@code qwen3-tiny} (Qwen3, hidden 64, 2 layers, 4 heads, 2 KV heads, head_dim 32: tests),
+   * {@code qwen3-0.6b} (Qwen3-Embedding-0.6B's shape: 1024 hidden, 28 layers, 16 heads, 8 KV heads, head_dim 128,
+   * 3072 intermediate, vocab 151669, tied), or a path to a {@code config.json}.
    *
    * @throws IllegalArgumentException for an unknown name
    */
@@ -36,9 +41,16 @@ public final class ModelInit {
         return Qwen2Config.of(QWEN2_VOCAB, 256, 768, 4, 4, 2);
       case "qwen2-0.5b":
         return new Qwen2Config(QWEN2_VOCAB, 896, 4864, 24, 14, 2, 64, 1e-6, 1e6, 32768, true, Attention.CAUSAL);
+      case "qwen3-tiny":
+        return new Qwen2Config(QWEN3_VOCAB, 64, 128, 2, 4, 2, 32, 1e-6, 1e6, 32768, true, Attention.CAUSAL,
+            ModelType.QWEN3, false);
+      case "qwen3-0.6b":
+        return new Qwen2Config(QWEN3_VOCAB, 1024, 3072, 28, 16, 8, 128, 1e-6, 1e6, 32768, true, Attention.CAUSAL,
+            ModelType.QWEN3, false);
       default:
         Path file = Path.of(name);
-        checkArgument(Files.isRegularFile(file), "preset must be tiny, small, qwen2-0.5b or a config.json file; got '%s'", name);
+        checkArgument(Files.isRegularFile(file),
+            "preset must be tiny, small, qwen2-0.5b, qwen3-tiny, qwen3-0.6b or a config.json file; got '%s'", name);
         return Qwen2Config.read(file);
     }
   }

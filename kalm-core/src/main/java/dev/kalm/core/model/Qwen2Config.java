@@ -15,12 +15,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * The shape of a Qwen2 model, as in a Hugging Face {@code config.json}. Immutable.
+ * The shape of a Qwen2 or Qwen3 model, as in a Hugging Face {@code config.json}. Immutable. (The name predates
+ * Qwen3 support; {@link #modelType()} says which family.)
  *
  * <p>Reads both styles: transformers 4.x ({@code rope_theta}, {@code torch_dtype} at top level) and 5.x
  * ({@code rope_parameters.rope_theta}, {@code dtype}). {@code sliding_window} is ignored unless
  * {@code use_sliding_window} is true, which is rejected (no KaLM model uses it). {@code "is_causal": false}
  * marks a bidirectional (KaLM-V2 style) encoder.
+ *
+ * <p>Qwen3 ({@code model_type: qwen3}, see {@link ModelType}): {@code head_dim} comes from the config (128 when
+ * absent, as transformers' {@code Qwen3Config}), {@code attention_bias} (default false) switches the q/k/v/o
+ * projection biases. For Qwen2 {@code attentionBias} is always false: its q/k/v biases are part of the
+ * architecture (see {@link #qkvBias()}).
  */
 public record Qwen2Config(
     int vocabSize,
@@ -34,7 +40,9 @@ public record Qwen2Config(
     double ropeTheta,
     int maxPositionEmbeddings,
     boolean tieWordEmbeddings,
-    Attention attention) {
+    Attention attention,
+    ModelType modelType,
+    boolean attentionBias) {
 
   public Qwen2Config {
     checkArgument(vocabSize > 0, "vocab_size must be > 0, got %s", vocabSize);
@@ -46,6 +54,38 @@ public record Qwen2Config(
     checkArgument(headDim > 0 && headDim % 2 == 0, "head_dim must be positive and even, got %s", headDim);
     checkArgument(rmsNormEps > 0, "rms_norm_eps must be > 0, got %s", rmsNormEps);
     checkArgument(ropeTheta > 0, "rope_theta must be > 0, got %s", ropeTheta);
+    checkArgument(modelType != null, "modelType must not be null");
+    checkArgument(modelType == ModelType.QWEN3 || !attentionBias,
+        "attention_bias is a Qwen3 setting (Qwen2 always has q/k/v biases), got true for %s", modelType);
+  }
+
+  /** A Qwen2 config ({@link ModelType#QWEN2}, architecture-fixed biases). */
+  public Qwen2Config(int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads, int numKvHeads,
+      int headDim, double rmsNormEps, double ropeTheta, int maxPositionEmbeddings, boolean tieWordEmbeddings,
+      Attention attention) {
+    this(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, rmsNormEps, ropeTheta,
+        maxPositionEmbeddings, tieWordEmbeddings, attention, ModelType.QWEN2, false);
+  }
+
+  /** Whether q_proj, k_proj and v_proj have biases: always for Qwen2, {@code attention_bias} for Qwen3. */
+  public boolean qkvBias() {
+    return modelType == ModelType.QWEN2 || attentionBias;
+  }
+
+  /** Whether o_proj has a bias: only Qwen3 with {@code attention_bias}. */
+  public boolean outputBias() {
+    return modelType == ModelType.QWEN3 && attentionBias;
+  }
+
+  /** Whether each query and key head is RMS-normalised before the rotary embedding ({@code q_norm}, {@code k_norm}): Qwen3. */
+  public boolean qkNorm() {
+    return modelType == ModelType.QWEN3;
+  }
+
+  /** This config with {@code vocabSize} embedding rows (e.g. the row count of the stored embedding tensor). */
+  public Qwen2Config withVocabSize(int vocabSize) {
+    return new Qwen2Config(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
+        rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attention, modelType, attentionBias);
   }
 
   /** A config with {@code head_dim = hidden / heads}, causal attention, tied embeddings, eps 1e-6, theta 1e6. */
@@ -58,13 +98,15 @@ public record Qwen2Config(
   /** This config with another attention pattern. */
   public Qwen2Config withAttention(Attention attention) {
     return new Qwen2Config(vocabSize, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim,
-        rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attention);
+        rmsNormEps, ropeTheta, maxPositionEmbeddings, tieWordEmbeddings, attention, modelType, attentionBias);
   }
 
   /** Number of parameters (tied embeddings counted once). */
   public long parameterCount() {
-    long attention = (long) hiddenSize * headDim * (numHeads + 2L * numKvHeads) + headDim * (numHeads + 2L * numKvHeads)
-        + (long) numHeads * headDim * hiddenSize;
+    long attention = (long) hiddenSize * headDim * (numHeads + 2L * numKvHeads)
+        + (qkvBias() ? (long) headDim * (numHeads + 2L * numKvHeads) : 0)
+        + (long) numHeads * headDim * hiddenSize + (outputBias() ? hiddenSize : 0)
+        + (qkNorm() ? 2L * headDim : 0);
     long mlp = 3L * hiddenSize * intermediateSize;
     return (long) vocabSize * hiddenSize + numLayers * (attention + mlp + 2L * hiddenSize) + hiddenSize;
   }
@@ -95,8 +137,11 @@ public record Qwen2Config(
   /** Parses a config object; {@code file} names it in errors. */
   public static Qwen2Config fromJson(JsonObject json, Path file) {
     String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
-    if (!type.equals("qwen2")) {
-      throw new ModelFormatException(file, "unknown model_type '" + type + "': only qwen2 is supported");
+    ModelType modelType;
+    try {
+      modelType = ModelType.fromConfigName(type);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(file, e.getMessage(), e);
     }
     if (json.has("use_sliding_window") && json.get("use_sliding_window").getAsBoolean()) {
       throw new ModelFormatException(file, "use_sliding_window=true is not supported (sliding-window attention)");
@@ -118,7 +163,11 @@ public record Qwen2Config(
     if (json.has("rope_scaling") && !json.get("rope_scaling").isJsonNull()) {
       throw new ModelFormatException(file, "rope_scaling is not supported");
     }
-    int headDim = json.has("head_dim") && !json.get("head_dim").isJsonNull() ? json.get("head_dim").getAsInt() : hidden / heads;
+    // transformers: getattr(config, "head_dim", hidden // heads); Qwen3Config stores head_dim=128 by default.
+    int headDim = json.has("head_dim") && !json.get("head_dim").isJsonNull() ? json.get("head_dim").getAsInt()
+        : modelType == ModelType.QWEN3 ? 128 : hidden / heads;
+    boolean attentionBias = modelType == ModelType.QWEN3 && json.has("attention_bias")
+        && !json.get("attention_bias").isJsonNull() && json.get("attention_bias").getAsBoolean();
     boolean causal = !json.has("is_causal") || json.get("is_causal").getAsBoolean();
     try {
       return new Qwen2Config(
@@ -133,7 +182,9 @@ public record Qwen2Config(
           theta,
           json.has("max_position_embeddings") ? json.get("max_position_embeddings").getAsInt() : 32768,
           !json.has("tie_word_embeddings") || json.get("tie_word_embeddings").getAsBoolean(),
-          causal ? Attention.CAUSAL : Attention.BIDIRECTIONAL);
+          causal ? Attention.CAUSAL : Attention.BIDIRECTIONAL,
+          modelType,
+          attentionBias);
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(file, e.getMessage(), e);
     }
@@ -155,17 +206,20 @@ public record Qwen2Config(
   public String toJson() {
     JsonObject o = new JsonObject();
     com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
-    arch.add("Qwen2Model");
+    arch.add(modelType.architecture());
     o.add("architectures", arch);
-    o.addProperty("model_type", "qwen2");
+    o.addProperty("model_type", modelType.configName());
     o.addProperty("vocab_size", vocabSize);
     o.addProperty("hidden_size", hiddenSize);
     o.addProperty("intermediate_size", intermediateSize);
     o.addProperty("num_hidden_layers", numLayers);
     o.addProperty("num_attention_heads", numHeads);
     o.addProperty("num_key_value_heads", numKvHeads);
-    if (headDim != hiddenSize / numHeads) {
+    if (modelType == ModelType.QWEN3 || headDim != hiddenSize / numHeads) {
       o.addProperty("head_dim", headDim);
+    }
+    if (modelType == ModelType.QWEN3) {
+      o.addProperty("attention_bias", attentionBias);
     }
     o.addProperty("hidden_act", "silu");
     o.addProperty("rms_norm_eps", rmsNormEps);

@@ -20,12 +20,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The Qwen2 decoder used as an encoder: token embeddings, RMSNorm, rotary embeddings, grouped-query
- * attention with q/k/v bias, SwiGLU MLP, final norm. Built from DJL operations that PyTorch can
+ * The Qwen2 or Qwen3 decoder used as an encoder: token embeddings, RMSNorm, rotary embeddings, grouped-query
+ * attention (Qwen2: q/k/v bias; Qwen3: per-head q/k RMSNorm before the rotary embedding, biases as
+ * {@code attention_bias} says), SwiGLU MLP, final norm. Built from DJL operations that PyTorch can
  * differentiate, so the trainer runs the same forward pass with gradients.
  *
- * <p>Parameters live in this model's own manager and are named as in Hugging Face's {@code Qwen2Model}
- * (no {@code model.} prefix). Every array a forward pass creates is attached to the manager of its
+ * <p>Parameters live in this model's own manager and are named as in Hugging Face's {@code Qwen2Model} /
+ * {@code Qwen3Model} (no {@code model.} prefix). Every array a forward pass creates is attached to the manager of its
  * input ids, so closing that (per-batch) manager frees all activations.
  *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
@@ -81,7 +82,7 @@ public final class Qwen2Model implements AutoCloseable {
     ByteBuffer load(String name, Shape shape);
   }
 
-  /** Tensor names and shapes of a Qwen2 model with this config, in a fixed order. */
+  /** Tensor names and shapes of a Qwen2 or Qwen3 model with this config, in a fixed order. */
   public static LinkedHashMap<String, long[]> expectedShapes(Qwen2Config c) {
     LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
     long h = c.hiddenSize();
@@ -92,12 +93,25 @@ public final class Qwen2Model implements AutoCloseable {
       String p = "layers." + l + ".";
       shapes.put(p + "input_layernorm.weight", new long[] {h});
       shapes.put(p + "self_attn.q_proj.weight", new long[] {q, h});
-      shapes.put(p + "self_attn.q_proj.bias", new long[] {q});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.q_proj.bias", new long[] {q});
+      }
       shapes.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
-      shapes.put(p + "self_attn.k_proj.bias", new long[] {kv});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.k_proj.bias", new long[] {kv});
+      }
       shapes.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
-      shapes.put(p + "self_attn.v_proj.bias", new long[] {kv});
+      if (c.qkvBias()) {
+        shapes.put(p + "self_attn.v_proj.bias", new long[] {kv});
+      }
       shapes.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      if (c.outputBias()) {
+        shapes.put(p + "self_attn.o_proj.bias", new long[] {h});
+      }
+      if (c.qkNorm()) {
+        shapes.put(p + "self_attn.q_norm.weight", new long[] {c.headDim()});
+        shapes.put(p + "self_attn.k_norm.weight", new long[] {c.headDim()});
+      }
       shapes.put(p + "post_attention_layernorm.weight", new long[] {h});
       shapes.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize(), h});
       shapes.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize(), h});
@@ -181,12 +195,16 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray q = linear(h, p + "self_attn.q_proj").reshape(b, t, kvHeads, group, hd).transpose(0, 2, 3, 1, 4);
     NDArray k = linear(h, p + "self_attn.k_proj").reshape(b, t, kvHeads, 1, hd).transpose(0, 2, 3, 1, 4);
     NDArray v = linear(h, p + "self_attn.v_proj").reshape(b, t, kvHeads, 1, hd).transpose(0, 2, 3, 1, 4);
+    if (config.qkNorm()) { // Qwen3: RMSNorm over head_dim, per head, after the projection and before RoPE
+      q = rmsNorm(q, param(p + "self_attn.q_norm.weight"));
+      k = rmsNorm(k, param(p + "self_attn.k_norm.weight"));
+    }
     q = applyRope(q, rope).mul(1.0 / Math.sqrt(hd));
     k = applyRope(k, rope);
     NDArray scores = q.matMul(k.swapAxes(-1, -2)).add(additiveMask);
     NDArray context = scores.softmax(-1).matMul(v); // [b, kvHeads, group, t, hd]
     NDArray merged = context.transpose(0, 3, 1, 2, 4).reshape(b, t, (long) config.numHeads() * hd);
-    return merged.getNDArrayInternal().linear(merged, param(p + "self_attn.o_proj.weight"), null).singletonOrThrow();
+    return linear(merged, p + "self_attn.o_proj");
   }
 
   private NDArray mlp(NDArray h, String p) {

@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A Hugging Face {@code tokenizer.json} tokenizer producing untruncated, unpadded token ids with the
- * tokenizer's own special tokens (Qwen2 adds none), as {@code tokenizer(text)} does in transformers.
- * Thread-safe; {@link #close()} frees the native tokenizer.
+ * A Hugging Face {@code tokenizer.json} tokenizer producing unpadded token ids with the tokenizer's own special
+ * tokens, as {@code tokenizer(text)} does in transformers: the file's post-processor decides them (the Qwen2
+ * tokenizer adds none; the released Qwen3-Embedding tokenizer appends {@code <|endoftext|>}); nothing is
+ * hard-coded here. Thread-safe; {@link #close()} frees the native tokenizer.
  */
 public final class TextTokenizer implements AutoCloseable {
   private static final int CHUNK = 1024;
@@ -57,6 +58,60 @@ public final class TextTokenizer implements AutoCloseable {
       }
     }
     return ids;
+  }
+
+  /**
+   * Token ids of each text truncated to at most {@code maxLength} as transformers' {@code truncation=True} does:
+   * the text's own tokens are cut and the special tokens the post-processor added (a leading BOS, a trailing
+   * EOS) are kept, so a last-token pooled model still reads its EOS on a long text.
+   *
+   * @throws IllegalArgumentException if {@code maxLength < 1}
+   */
+  public long[][] encode(List<String> texts, int maxLength) {
+    com.google.common.base.Preconditions.checkArgument(maxLength >= 1, "maxLength must be >= 1, got %s", maxLength);
+    long[][] ids = new long[texts.size()][];
+    for (int start = 0; start < texts.size(); start += CHUNK) {
+      List<String> chunk = texts.subList(start, Math.min(texts.size(), start + CHUNK));
+      Encoding[] encodings = tokenizer.batchEncode(chunk, true, false);
+      for (int i = 0; i < encodings.length; i++) {
+        ids[start + i] = truncate(encodings[i].getIds(), encodings[i].getSpecialTokenMask(), maxLength);
+      }
+    }
+    return ids;
+  }
+
+  /** {@code ids} cut to {@code maxLength}, keeping the leading and trailing runs of post-processor tokens. */
+  static long[] truncate(long[] ids, long[] special, int maxLength) {
+    if (ids.length <= maxLength) {
+      return ids;
+    }
+    int head = 0;
+    while (head < ids.length && special[head] != 0) {
+      head++;
+    }
+    int tail = 0;
+    while (tail < ids.length - head && special[ids.length - 1 - tail] != 0) {
+      tail++;
+    }
+    if (head + tail >= maxLength) {
+      return java.util.Arrays.copyOf(ids, maxLength);
+    }
+    long[] out = new long[maxLength];
+    System.arraycopy(ids, 0, out, 0, maxLength - tail);
+    System.arraycopy(ids, ids.length - tail, out, maxLength - tail, tail);
+    return out;
+  }
+
+  /**
+   * The number of leading tokens that belong to {@code prompt}, counted as sentence-transformers counts them
+   * for {@code include_prompt: false}: the prompt's ids with special tokens, less one when the last of them is a
+   * special token the post-processor appended (an EOS that the prompt + text sequence does not have there).
+   */
+  public int promptLength(String prompt) {
+    Encoding e = tokenizer.encode(prompt, true, false);
+    long[] ids = e.getIds();
+    long[] special = e.getSpecialTokenMask();
+    return ids.length > 0 && special[ids.length - 1] != 0 ? ids.length - 1 : ids.length;
   }
 
   /** Token ids of one text, untruncated. */

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     description = {"Measure embedding throughput against the matmul peak of the same run, and memory growth.",
         "Example: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "tiny", description = "model shape (tiny | small | qwen2-0.5b), randomly initialised")
+  @Option(names = "--preset", defaultValue = "tiny", description = "model shape (tiny | small | qwen2-0.5b | qwen3-tiny | qwen3-0.6b), randomly initialised")
   String preset;
 
   @Option(names = "--model", description = "benchmark this model folder instead of a preset")

@@ -18,10 +18,10 @@ import picocli.CommandLine.Option;
 
 /** {@code kalm init}: writes a randomly initialised Qwen2 model folder. */
 @Command(name = "init", mixinStandardHelpOptions = true,
-    description = "Write a randomly initialised Qwen2 embedding model folder (HF + sentence-transformers layout).")
+    description = "Write a randomly initialised Qwen2 or Qwen3 embedding model folder (HF + sentence-transformers layout).")
 final class InitCommand implements Callable<Integer> {
   @Option(names = "--preset", required = true,
-      description = "tiny | small | qwen2-0.5b (KaLM's exact shape) | path to a config.json")
+      description = "tiny | small | qwen2-0.5b (KaLM's exact shape) | qwen3-tiny | qwen3-0.6b (Qwen3-Embedding-0.6B's shape) | path to a config.json")
   String preset;
 
   @Option(names = "--tokenizer", description = "tokenizer.json (or a folder with one); default: the bundled Qwen2 tokenizer")
