@@ -35,7 +35,7 @@ import java.util.Map;
  * kalm: MODEL is the model folder; options {@code batchTokens}. ort: MODEL is the .onnx file beside the
  * kalm folder's tokenizer (option {@code tokenizer}, a folder or file); options {@code batch} (texts per
  * batch, sorted by length as sentence-transformers does; default 32) and {@code threads} (default 2).
- * Both truncate at 512 tokens and embed without prompt.
+ * Both truncate at 512 tokens and embed without prompt; option {@code limit} embeds the first texts only.
  */
 public final class EngineRun {
   static final int MAX_LENGTH = 512;
@@ -53,6 +53,9 @@ public final class EngineRun {
       options.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
     List<String> texts = BenchTexts.read(Path.of(args[2]));
+    if (options.containsKey("limit")) {
+      texts = texts.subList(0, Math.min(texts.size(), Integer.parseInt(options.get("limit"))));
+    }
     long start = System.nanoTime();
     float[][] vectors;
     long tokens;

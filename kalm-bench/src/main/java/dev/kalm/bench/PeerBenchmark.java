@@ -37,14 +37,26 @@ public final class PeerBenchmark implements Callable<Integer> {
   @Option(names = "--count", defaultValue = "200", description = "texts per file when writing them (default: ${DEFAULT-VALUE})")
   int count;
 
-  @Option(names = "--case", required = true,
-      description = "LABEL:TEXTS:MODEL_FOLDER:ONNX_FILE, TEXTS = documents | queries; repeatable")
-  List<String> cases;
+  @Option(names = "--case",
+      description = "LABEL:TEXTS:MODEL_FOLDER:ONNX_FILE[:LIMIT], TEXTS = documents | queries, LIMIT = use the first "
+          + "LIMIT texts only; repeatable")
+  List<String> cases = new ArrayList<>();
 
-  @Option(names = "--engine", required = true,
+  @Option(names = "--engine",
       description = "LABEL=kalm|ort[,key=value...]: options batchTokens (kalm), batch, threads (ort), "
           + "cp=CLASSPATH put before this benchmark's (to run another kalm build); repeatable, the first is the reference")
-  List<String> engines;
+  List<String> engines = new ArrayList<>();
+
+  @Option(names = "--train",
+      description = "LABEL:MODEL_FOLDER:BATCH_FILE:STEPS: time one training step, kalm (TrainRun) against PyTorch eager "
+          + "(bench/train_peer.py), interleaved with the embedding rounds; repeatable")
+  List<String> trainCases = new ArrayList<>();
+
+  @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the training peer")
+  String python;
+
+  @Option(names = "--train-peer", defaultValue = "bench/train_peer.py", description = "the PyTorch training peer script")
+  Path trainPeer;
 
   @Option(names = "--rounds", defaultValue = "2", description = "rounds (default: ${DEFAULT-VALUE})")
   int rounds;
@@ -84,6 +96,9 @@ public final class PeerBenchmark implements Callable<Integer> {
     }
     Files.createDirectories(work);
     List<Engine> parsed = engines.stream().map(Engine::parse).toList();
+    if (!cases.isEmpty() && parsed.isEmpty()) {
+      throw new IllegalArgumentException("--case needs at least one --engine");
+    }
     Map<String, Map<String, List<Run>>> results = new LinkedHashMap<>();
     List<Double> peaks = new ArrayList<>();
     peaks.add(Machine.matmulGflops(Backends.cpu(), 2048));
@@ -105,6 +120,9 @@ public final class PeerBenchmark implements Callable<Integer> {
           if (e.kind().equals("ort")) {
             extra.add("tokenizer=" + f[2]);
           }
+          if (f.length > 4) {
+            extra.add("limit=" + f[4]);
+          }
           measured.put(e.label(), child(e, model, textFile, out, extra));
           outputs.put(e.label(), out);
         }
@@ -118,6 +136,26 @@ public final class PeerBenchmark implements Callable<Integer> {
               round + 1, f[0], e.label(), m[0] / m[1], m[0] / m[2], m[3], diff);
         }
       }
+      for (String c : trainCases) {
+        String[] f = c.split(":");
+        List<String> kalmCommand = List.of(javaBin(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+            TrainRun.class.getName(), "run", f[1], f[2], f[3]);
+        List<String> torchCommand = List.of(python, trainPeer.toString(), f[1], f[2], f[3], "2");
+        List<List<String>> order = round % 2 == 0 ? List.of(kalmCommand, torchCommand) : List.of(torchCommand, kalmCommand);
+        Map<String, double[]> measured = new LinkedHashMap<>();
+        for (List<String> command : order) {
+          measured.put(command == kalmCommand ? "kalm" : "pytorch-eager", measure(command.get(0), command));
+        }
+        double referenceLoss = measured.get("kalm")[4];
+        for (String engine : List.of("kalm", "pytorch-eager")) {
+          double[] m = measured.get(engine);
+          double lossDiff = Math.abs(m[4] - referenceLoss);
+          results.computeIfAbsent("train " + f[0], k -> new LinkedHashMap<>()).computeIfAbsent(engine, k -> new ArrayList<>())
+              .add(new Run((long) m[0], m[1], m[2], m[3], lossDiff));
+          System.err.printf(Locale.ROOT, "round %d train %s %s: %.1f tokens/s per step (%.2f s), peak %.0f MiB, first loss %.7f%n",
+              round + 1, f[0], engine, m[0] / m[1], m[1], m[3], m[4]);
+        }
+      }
       peaks.add(Machine.matmulGflops(Backends.cpu(), 2048));
     }
     print(results, peaks);
@@ -126,12 +164,23 @@ public final class PeerBenchmark implements Callable<Integer> {
 
   /** {tokens, steady seconds, whole-process seconds, peak MiB} of one child run. */
   private double[] child(Engine e, String model, Path textFile, Path out, List<String> extra) throws IOException, InterruptedException {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String cp = (e.classpathPrefix().isEmpty() ? "" : e.classpathPrefix() + java.io.File.pathSeparator)
         + System.getProperty("java.class.path");
-    List<String> command = new ArrayList<>(List.of(javaBin, "-Dai.djl.offline=true", "-cp", cp, EngineRun.class.getName(),
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-Dai.djl.offline=true", "-cp", cp, EngineRun.class.getName(),
         e.kind(), model, textFile.toString(), out.toString()));
     command.addAll(extra);
+    return measure(e.label(), command);
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * Runs a child that prints {@code RESULT tokens= seconds= hwm_mib= [first_loss=]}; returns {tokens, seconds, wall
+   * seconds, peak MiB, first loss or NaN}.
+   */
+  private static double[] measure(String label, List<String> command) throws IOException, InterruptedException {
     long start = System.nanoTime();
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String result = null;
@@ -145,7 +194,7 @@ public final class PeerBenchmark implements Callable<Integer> {
     int rc = p.waitFor();
     double wall = (System.nanoTime() - start) / 1e9;
     if (rc != 0 || result == null) {
-      throw new IllegalStateException(e.label() + " failed (exit " + rc + "): " + command);
+      throw new IllegalStateException(label + " failed (exit " + rc + "): " + command);
     }
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : result.substring(7).split(" ")) {
@@ -153,7 +202,7 @@ public final class PeerBenchmark implements Callable<Integer> {
       kv.put(pair[0], pair[1]);
     }
     return new double[] {Double.parseDouble(kv.get("tokens")), Double.parseDouble(kv.get("seconds")), wall,
-        Double.parseDouble(kv.get("hwm_mib"))};
+        Double.parseDouble(kv.get("hwm_mib")), Double.parseDouble(kv.getOrDefault("first_loss", "NaN"))};
   }
 
   private static float[] readFloats(Path file) throws IOException {
@@ -178,7 +227,7 @@ public final class PeerBenchmark implements Callable<Integer> {
     double[] p = peaks.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     System.out.printf(Locale.ROOT, "%nmachine: %d cores, %s; matmul peak (libtorch 2048^3 fp32, measured %d times in this run): min %.0f, max %.0f GFLOP/s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), p.length, p[0], p[p.length - 1]);
-    System.out.println("| case | engine | tokens | tokens/s steady (min, median) | tokens/s whole process (min, median) | peak RSS (max) | ratio to " + parsedFirst() + " (median steady) | max abs diff |");
+    System.out.println("| case | engine | tokens | tokens/s steady (min, median) | tokens/s whole process (min, median) | peak RSS (max) | ratio to " + parsedFirst() + " (median steady) | max abs diff (embeddings; training: first loss) |");
     System.out.println("|---|---|---|---|---|---|---|---|");
     results.forEach((label, byEngine) -> {
       double referenceMedian = median(byEngine.values().iterator().next().stream().mapToDouble(r -> r.tokens() / r.steadySeconds()).toArray());
@@ -195,7 +244,7 @@ public final class PeerBenchmark implements Callable<Integer> {
   }
 
   private String parsedFirst() {
-    return Engine.parse(engines.get(0)).label();
+    return engines.isEmpty() ? "first engine" : Engine.parse(engines.get(0)).label();
   }
 
   private static double min(double[] v) {
