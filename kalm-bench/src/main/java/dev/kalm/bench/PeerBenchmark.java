@@ -83,7 +83,8 @@ public final class PeerBenchmark implements Callable<Integer> {
     }
   }
 
-  private record Run(long tokens, double steadySeconds, double processSeconds, double peakMib, double maxDiff) {}
+  private record Run(long tokens, double steadySeconds, double processSeconds, double peakMib, double maxDiff,
+      double cpuSeconds) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new PeerBenchmark()).execute(args));
@@ -131,9 +132,9 @@ public final class PeerBenchmark implements Callable<Integer> {
           double[] m = measured.get(e.label());
           double diff = maxDiff(reference, readFloats(outputs.get(e.label())));
           results.computeIfAbsent(f[0], k -> new LinkedHashMap<>()).computeIfAbsent(e.label(), k -> new ArrayList<>())
-              .add(new Run((long) m[0], m[1], m[2], m[3], diff));
-          System.err.printf(Locale.ROOT, "round %d %s %s: %.1f tokens/s steady, %.1f whole process, peak %.0f MiB, max|diff| %.2e%n",
-              round + 1, f[0], e.label(), m[0] / m[1], m[0] / m[2], m[3], diff);
+              .add(new Run((long) m[0], m[1], m[2], m[3], diff, m[5]));
+          System.err.printf(Locale.ROOT, "round %d %s %s: %.1f tokens/s steady, %.1f whole process, %.1f per CPU-s, peak %.0f MiB, max|diff| %.2e%n",
+              round + 1, f[0], e.label(), m[0] / m[1], m[0] / m[2], m[0] / m[5], m[3], diff);
         }
       }
       for (String c : trainCases) {
@@ -151,7 +152,7 @@ public final class PeerBenchmark implements Callable<Integer> {
           double[] m = measured.get(engine);
           double lossDiff = Math.abs(m[4] - referenceLoss);
           results.computeIfAbsent("train " + f[0], k -> new LinkedHashMap<>()).computeIfAbsent(engine, k -> new ArrayList<>())
-              .add(new Run((long) m[0], m[1], m[2], m[3], lossDiff));
+              .add(new Run((long) m[0], m[1], m[2], m[3], lossDiff, m[5]));
           System.err.printf(Locale.ROOT, "round %d train %s %s: %.1f tokens/s per step (%.2f s), peak %.0f MiB, first loss %.7f%n",
               round + 1, f[0], engine, m[0] / m[1], m[1], m[3], m[4]);
         }
@@ -177,8 +178,8 @@ public final class PeerBenchmark implements Callable<Integer> {
   }
 
   /**
-   * Runs a child that prints {@code RESULT tokens= seconds= hwm_mib= [first_loss=]}; returns {tokens, seconds, wall
-   * seconds, peak MiB, first loss or NaN}.
+   * Runs a child that prints {@code RESULT tokens= seconds= hwm_mib= [first_loss=] [cpu_seconds=]}; returns {tokens, seconds, wall
+   * seconds, peak MiB, first loss or NaN, CPU seconds of the timed part or NaN}.
    */
   private static double[] measure(String label, List<String> command) throws IOException, InterruptedException {
     long start = System.nanoTime();
@@ -202,7 +203,8 @@ public final class PeerBenchmark implements Callable<Integer> {
       kv.put(pair[0], pair[1]);
     }
     return new double[] {Double.parseDouble(kv.get("tokens")), Double.parseDouble(kv.get("seconds")), wall,
-        Double.parseDouble(kv.get("hwm_mib")), Double.parseDouble(kv.getOrDefault("first_loss", "NaN"))};
+        Double.parseDouble(kv.get("hwm_mib")), Double.parseDouble(kv.getOrDefault("first_loss", "NaN")),
+        Double.parseDouble(kv.getOrDefault("cpu_seconds", "NaN"))};
   }
 
   private static float[] readFloats(Path file) throws IOException {
@@ -227,8 +229,8 @@ public final class PeerBenchmark implements Callable<Integer> {
     double[] p = peaks.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     System.out.printf(Locale.ROOT, "%nmachine: %d cores, %s; matmul peak (libtorch 2048^3 fp32, measured %d times in this run): min %.0f, max %.0f GFLOP/s%n",
         Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), p.length, p[0], p[p.length - 1]);
-    System.out.println("| case | engine | tokens | tokens/s steady (min, median) | tokens/s whole process (min, median) | peak RSS (max) | ratio to " + parsedFirst() + " (median steady) | max abs diff (embeddings; training: first loss) |");
-    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.println("| case | engine | tokens | tokens/s steady (min, median) | tokens/s whole process (min, median) | peak RSS (max) | ratio to " + parsedFirst() + " (median steady) | tokens per CPU-second (median) | max abs diff (embeddings; training: first loss) |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
     results.forEach((label, byEngine) -> {
       double referenceMedian = median(byEngine.values().iterator().next().stream().mapToDouble(r -> r.tokens() / r.steadySeconds()).toArray());
       byEngine.forEach((engine, runs) -> {
@@ -236,9 +238,10 @@ public final class PeerBenchmark implements Callable<Integer> {
         double[] whole = runs.stream().mapToDouble(r -> r.tokens() / r.processSeconds()).toArray();
         double peakMib = runs.stream().mapToDouble(Run::peakMib).max().orElse(-1);
         double diff = runs.stream().mapToDouble(Run::maxDiff).max().orElse(Double.NaN);
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f, %.1f | %.1f, %.1f | %.2f GB | %.2f | %.1e |%n", label, engine,
-            runs.get(0).tokens(), min(steady), median(steady), min(whole), median(whole), peakMib * 1048576 / 1e9,
-            median(steady) / referenceMedian, diff);
+        double[] perCpu = runs.stream().mapToDouble(r -> r.tokens() / r.cpuSeconds()).toArray();
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f, %.1f | %.1f, %.1f | %.2f GB | %.2f | %.1f | %.1e |%n", label,
+            engine, runs.get(0).tokens(), min(steady), median(steady), min(whole), median(whole), peakMib * 1048576 / 1e9,
+            median(steady) / referenceMedian, median(perCpu), diff);
       });
     });
   }
