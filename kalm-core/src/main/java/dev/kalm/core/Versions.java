@@ -1,13 +1,20 @@
 package dev.kalm.core;
 
 import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /** Versions recorded in provenance and result files. */
 public final class Versions {
-  /** This library's version. */
-  public static final String KALM = "0.1.0";
+  /**
+   * This library's version: the Maven project version (e.g. {@code 0.1.0-SNAPSHOT}), written into
+   * {@code dev/kalm/core/version.properties} by resource filtering at build time.
+   */
+  public static final String KALM = readVersion();
 
   private Versions() {}
 
@@ -19,5 +26,22 @@ public final class Versions {
     v.put("djl", Engine.getDjlVersion());
     v.put("pytorch", Engine.getEngine("PyTorch").getVersion());
     return v;
+  }
+
+  private static String readVersion() {
+    try (InputStream in = Versions.class.getResourceAsStream("version.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("dev/kalm/core/version.properties is missing from the class path");
+      }
+      Properties p = new Properties();
+      p.load(in);
+      String version = p.getProperty("version");
+      if (version == null || version.isBlank() || version.startsWith("${")) {
+        throw new IllegalStateException("dev/kalm/core/version.properties was not filtered: version=" + version);
+      }
+      return version;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read dev/kalm/core/version.properties: " + e.getMessage(), e);
+    }
   }
 }

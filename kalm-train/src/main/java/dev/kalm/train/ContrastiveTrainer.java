@@ -10,6 +10,7 @@ import com.google.common.hash.Hashing;
 import com.google.common.primitives.ImmutableIntArray;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.kalm.core.Versions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
@@ -28,7 +29,9 @@ import dev.kalm.train.eval.StepScore;
 import dev.kalm.train.loss.InfoNceLoss;
 import dev.kalm.train.optim.AdamW;
 import dev.kalm.train.step.ContrastiveStep;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -41,6 +44,8 @@ import org.jspecify.annotations.Nullable;
 final class ContrastiveTrainer implements Trainer {
   /** Folder (inside the output) of the checkpoint with the best evaluation score. */
   static final String BEST = "checkpoint-best";
+  /** Provenance field of {@link #BEST}: the main score that made it best. */
+  static final String BEST_SCORE = "eval_main_score";
 
   private final ModelFolder base;
   private final TrainerConfig config;
@@ -89,6 +94,7 @@ final class ContrastiveTrainer implements Trainer {
         adam.restore(TrainerState.readOptimizer(resumeFrom), state.step());
         done = state.step();
       }
+      double priorBest = resumeFrom != null && evaluation != null ? priorBestScore(output) : Double.NaN;
       BatchCursor cursor = new BatchCursor(examples, done * config.gradAccumulation(), firstEpoch);
       listener.onStart(totalSteps, done);
       double firstLoss = Double.NaN;
@@ -122,32 +128,51 @@ final class ContrastiveTrainer implements Trainer {
           listener.onCheckpoint(s, folder);
         }
         if (evaluation != null) {
-          evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener);
+          evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener, priorBest);
         }
       }
       save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
       listener.onCheckpoint(totalSteps, output);
       double seconds = (System.nanoTime() - start) / 1e9;
       Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+      double bestScore = best.map(StepScore::score).filter(score -> !(score <= priorBest)).orElse(priorBest);
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          best.isPresent() ? output.resolve(BEST) : null, best.map(StepScore::score).orElse(Double.NaN));
+          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore);
     }
   }
 
   /** Runs the evaluation when due (and after the last step); a new best score saves {@code checkpoint-best}. */
   private void evaluate(long step, boolean last, Path output, AdamW adam, long totalSteps, String fingerprint,
-      int exampleCount, TrainingListener listener) {
+      int exampleCount, TrainingListener listener, double priorBest) {
     if (!last && !evaluation.isDue(step)) {
       return;
     }
     try (Embedder embedder = embedder(EmbedderConfig.builder().maxLength(config.maxLength()).build())) {
       StepScore score = last ? evaluation.evaluate(step, embedder) : evaluation.afterStep(step, () -> embedder).orElseThrow();
       listener.onEvaluation(step, evaluation.evaluator().name(), score.score());
-      if (score.newBest() && score.step() == step) {
+      if (score.newBest() && score.step() == step && !(score.score() <= priorBest)) {
         Path folder = output.resolve(BEST);
-        save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
+        save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false, score.score());
         listener.onCheckpoint(step, folder);
       }
+    }
+  }
+
+  /**
+   * The score recorded in {@code <output>/checkpoint-best} by the run being resumed, or NaN when there is none
+   * (then any score of this run is a new best).
+   */
+  private static double priorBestScore(Path output) {
+    Path file = output.resolve(BEST).resolve("kalm_provenance.json");
+    if (!Files.isRegularFile(file)) {
+      return Double.NaN;
+    }
+    try {
+      JsonObject provenance = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      return provenance.has(BEST_SCORE) ? provenance.get(BEST_SCORE).getAsDouble() : Double.NaN;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the best score of the run being resumed from " + file + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -186,6 +211,12 @@ final class ContrastiveTrainer implements Trainer {
   /** Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep. */
   void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep) {
+    save(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, Double.NaN);
+  }
+
+  /** As above; a finite {@code evalScore} is recorded in the provenance as {@value #BEST_SCORE}. */
+  private void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+      java.util.function.Predicate<String> keep, double evalScore) {
     Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {
       moments.put(e.getKey(), new SafetensorsWriter.Tensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
@@ -194,10 +225,10 @@ final class ContrastiveTrainer implements Trainer {
     String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
     ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
         new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
-        provenance(step, fingerprint, exampleCount), dir -> state.write(dir, moments), keep);
+        provenance(step, fingerprint, exampleCount, evalScore), dir -> state.write(dir, moments), keep);
   }
 
-  private JsonObject provenance(long step, String fingerprint, int exampleCount) {
+  private JsonObject provenance(long step, String fingerprint, int exampleCount, double evalScore) {
     JsonObject p = new JsonObject();
     p.addProperty("created_by", "kalm train");
     p.addProperty("created_at", Instant.now().toString());
@@ -206,6 +237,9 @@ final class ContrastiveTrainer implements Trainer {
       p.addProperty("resumed_from", resumeFrom.toAbsolutePath().toString());
     }
     p.addProperty("step", step);
+    if (!Double.isNaN(evalScore)) {
+      p.addProperty(BEST_SCORE, evalScore);
+    }
     p.addProperty("seed", config.seed());
     p.addProperty("data_fingerprint", fingerprint);
     p.addProperty("examples", exampleCount);

@@ -37,6 +37,16 @@ public final class Trainers {
     return open(checkpoint, config, checkpoint, null);
   }
 
+  /**
+   * Like {@link #resume(Path, TrainerConfig)}, also running {@code evaluation} as
+   * {@link #contrastive(Path, TrainerConfig, EvaluationHook)} does. When the output folder already holds a
+   * {@code checkpoint-best} with a recorded score (from the run being continued), it is replaced only by a
+   * better score, and the result reports the better of the two.
+   */
+  public static Trainer resume(Path checkpoint, TrainerConfig config, EvaluationHook evaluation) {
+    return open(checkpoint, config, checkpoint, evaluation);
+  }
+
   private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
     if (resume != null) {

@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streaming reader for JSON Lines: one JSON object per line, blank lines skipped, UTF-8, plain or
@@ -39,6 +41,16 @@ public final class JsonLines {
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static Stream<JsonLine> read(Path file) {
+    return read(file, null);
+  }
+
+  /**
+   * Lines of a file, lazily, handing lines that are not JSON objects to {@code onInvalid} instead of throwing
+   * (null: throw). Close the stream.
+   *
+   * @throws UncheckedIOException when the file cannot be opened, naming it
+   */
+  public static Stream<JsonLine> read(Path file, @Nullable Consumer<JsonLinesException> onInvalid) {
     Reader reader;
     try {
       if (file.getFileName().toString().endsWith(".gz")) {
@@ -52,11 +64,20 @@ public final class JsonLines {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
-    return read(reader, file.toString());
+    return read(reader, file.toString(), onInvalid);
   }
 
   /** Lines from a reader (e.g. standard input), named {@code source} in errors; closing the stream closes the reader. */
   public static Stream<JsonLine> read(Reader reader, String source) {
+    return read(reader, source, null);
+  }
+
+  /**
+   * Lines from a reader, named {@code source} in errors; a line that is not a JSON object goes to
+   * {@code onInvalid} and is left out (null: throw the {@link JsonLinesException}). Closing the stream closes
+   * the reader. This is the one line iterator behind every JSON Lines reader of kalm.
+   */
+  public static Stream<JsonLine> read(Reader reader, String source, @Nullable Consumer<JsonLinesException> onInvalid) {
     BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
     Iterator<JsonLine> it = new AbstractIterator<>() {
       long lineNumber;
@@ -67,8 +88,16 @@ public final class JsonLines {
           String text;
           while ((text = buffered.readLine()) != null) {
             lineNumber++;
-            if (!text.isBlank()) {
+            if (text.isBlank()) {
+              continue;
+            }
+            try {
               return new JsonLine(source, lineNumber, parseObject(text, source, lineNumber));
+            } catch (JsonLinesException invalid) {
+              if (onInvalid == null) {
+                throw invalid;
+              }
+              onInvalid.accept(invalid);
             }
           }
           return endOfData();

@@ -2,13 +2,20 @@ package dev.kalm.core.model;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
+import com.google.gson.JsonObject;
 import dev.kalm.core.embed.Attention;
+import dev.kalm.core.tokenize.BundledTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Randomly initialised Qwen2/Qwen3 weights and the named model shapes ("presets"). Initialisation follows
@@ -76,5 +83,44 @@ public final class ModelInit {
       weights.put(name, data);
     }
     return weights;
+  }
+
+  /**
+   * Writes a randomly initialised model folder ({@link ModelWriter} layout, replacing {@code folder}):
+   * {@link #randomWeights(Qwen2Config, long)} for {@code config}, the tokenizer, the sentence-transformers
+   * settings and the provenance. This is the one recipe behind {@code kalm init}, {@code kalm bench}, the demo
+   * and the tests' small models.
+   *
+   * <pre>{@code
+   * ModelInit.writeRandom(Path.of("tiny-model"), ModelInit.preset("tiny"), 42, null,
+   *     SentenceTransformerSettings.kalm(), null);
+   * }</pre>
+   *
+   * @param tokenizer a {@code tokenizer.json} or a folder with one; null for the bundled Qwen2 tokenizer
+   * @param provenance written as {@code kalm_provenance.json}, or null for none
+   * @throws UncheckedIOException naming the folder when it cannot be written
+   */
+  public static void writeRandom(Path folder, Qwen2Config config, long seed, @Nullable Path tokenizer,
+      SentenceTransformerSettings settings, @Nullable JsonObject provenance) {
+    if (tokenizer != null) {
+      ModelWriter.write(folder, config, randomWeights(config, seed), tokenizer, settings, provenance);
+      return;
+    }
+    Path extracted;
+    try {
+      extracted = Files.createTempDirectory("kalm-tokenizer");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary folder for the tokenizer: " + e.getMessage(), e);
+    }
+    try {
+      BundledTokenizer.writeTo(extracted);
+      ModelWriter.write(folder, config, randomWeights(config, seed), extracted, settings, provenance);
+    } finally {
+      try {
+        MoreFiles.deleteRecursively(extracted, RecursiveDeleteOption.ALLOW_INSECURE);
+      } catch (IOException ignored) {
+        // a leftover temporary tokenizer copy is harmless
+      }
+    }
   }
 }

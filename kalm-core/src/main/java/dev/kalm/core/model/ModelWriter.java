@@ -1,20 +1,17 @@
 package dev.kalm.core.model;
 
 import com.google.common.collect.ImmutableMap;
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.kalm.core.embed.Pooling;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.safetensors.SafetensorsWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -56,13 +53,7 @@ public final class ModelWriter {
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
       SentenceTransformerSettings settings, @Nullable JsonObject provenance, Extras extras,
       java.util.function.Predicate<String> keep) {
-    Path target = folder.toAbsolutePath().normalize();
-    Path tmp = target.resolveSibling(target.getFileName() + ".partial");
-    try {
-      if (Files.exists(tmp)) {
-        MoreFiles.deleteRecursively(tmp, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
-      Files.createDirectories(tmp);
+    AtomicFiles.writeFolder(folder, tmp -> {
       Files.writeString(tmp.resolve("config.json"), config.toJson(), StandardCharsets.UTF_8);
       Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
       for (Map.Entry<String, long[]> e : Qwen2Model.expectedShapes(config).entrySet()) {
@@ -79,24 +70,7 @@ public final class ModelWriter {
         writeJson(tmp.resolve("kalm_provenance.json"), provenance);
       }
       extras.writeInto(tmp);
-      if (Files.exists(target)) {
-        try (var entries = Files.list(target)) {
-          for (Path entry : (Iterable<Path>) entries::iterator) {
-            if (keep.test(entry.getFileName().toString())) {
-              Files.move(entry, tmp.resolve(entry.getFileName().toString()));
-            }
-          }
-        }
-        MoreFiles.deleteRecursively(target, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      deleteQuietly(tmp);
-      throw new UncheckedIOException("cannot write model folder " + target + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      deleteQuietly(tmp);
-      throw e;
-    }
+    }, keep);
   }
 
   private static void copyTokenizer(Path tokenizer, Path folder) throws IOException {
@@ -161,15 +135,5 @@ public final class ModelWriter {
   private static void writeJson(Path file, JsonElement json) throws IOException {
     Files.writeString(file, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json),
         StandardCharsets.UTF_8);
-  }
-
-  private static void deleteQuietly(Path path) {
-    try {
-      if (Files.exists(path)) {
-        MoreFiles.deleteRecursively(path, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
-    } catch (IOException ignored) {
-      // the original failure is what matters
-    }
   }
 }

@@ -4,15 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import dev.kalm.core.io.AtomicFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -69,41 +65,29 @@ public final class SafetensorsWriter {
     }
     byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8;
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
-        out.write(length.array());
-        out.write(json);
-        for (int i = json.length; i < padded; i++) {
-          out.write(' ');
-        }
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (Tensor t : sorted.values()) {
-          for (float v : t.data()) {
-            if (chunk.remaining() < 4) {
-              out.write(chunk.array(), 0, chunk.position());
-              chunk.clear();
-            }
-            switch (dtype) {
-              case BF16 -> chunk.putShort(toBfloat16(v));
-              case F16 -> chunk.putShort(toHalf(v));
-              default -> chunk.putFloat(v);
-            }
+    AtomicFiles.write(file, out -> {
+      ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
+      out.write(length.array());
+      out.write(json);
+      for (int i = json.length; i < padded; i++) {
+        out.write(' ');
+      }
+      ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+      for (Tensor t : sorted.values()) {
+        for (float v : t.data()) {
+          if (chunk.remaining() < 4) {
+            out.write(chunk.array(), 0, chunk.position());
+            chunk.clear();
+          }
+          switch (dtype) {
+            case BF16 -> chunk.putShort(toBfloat16(v));
+            case F16 -> chunk.putShort(toHalf(v));
+            default -> chunk.putFloat(v);
           }
         }
-        out.write(chunk.array(), 0, chunk.position());
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // reporting the original failure
-      }
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
+      out.write(chunk.array(), 0, chunk.position());
+    });
   }
 
   /** float32 to bfloat16, rounding to nearest even (NaN stays NaN). */

@@ -1,7 +1,6 @@
 package dev.kalm.core.testing;
 
 import dev.kalm.core.model.ModelInit;
-import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
 import dev.kalm.core.tokenize.BundledTokenizer;
@@ -45,8 +44,7 @@ public final class TestModels {
   public static Path write(Qwen2Config config, long seed, String prefix) {
     try {
       Path folder = Files.createTempDirectory(prefix).resolve("model");
-      ModelWriter.write(folder, config, ModelInit.randomWeights(config, seed), tokenizer(),
-          SentenceTransformerSettings.kalm(), null);
+      ModelInit.writeRandom(folder, config, seed, tokenizer(), SentenceTransformerSettings.kalm(), null);
       return folder;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

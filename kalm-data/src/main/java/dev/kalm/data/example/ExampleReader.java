@@ -3,32 +3,23 @@ package dev.kalm.data.example;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.common.collect.AbstractIterator;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Spliterator;
-import java.util.Spliterators;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Streams {@link TrainingExample}s from JSON Lines files in the {@link ExampleJson} layout, one line
@@ -127,40 +118,7 @@ public final class ExampleReader {
     checkNotNull(reader, "reader");
     checkNotNull(source, "source");
     checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
-    BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-    Iterator<TrainingExample> it = new AbstractIterator<>() {
-      long lineNumber;
-
-      @Override
-      protected TrainingExample computeNext() {
-        try {
-          String text;
-          while ((text = buffered.readLine()) != null) {
-            lineNumber++;
-            if (text.isBlank()) {
-              continue;
-            }
-            lines.incrementAndGet();
-            TrainingExample example = parse(text, source, lineNumber, task);
-            if (example != null) {
-              examples.incrementAndGet();
-              return example;
-            }
-          }
-          return endOfData();
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + source + " at line " + (lineNumber + 1) + ": " + e.getMessage(), e);
-        }
-      }
-    };
-    return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
-        .onClose(() -> {
-          try {
-            buffered.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+    return examples(JsonLines.read(reader, source, this::invalidJson), task);
   }
 
   /** Counts so far, over every stream this reader made. */
@@ -179,30 +137,26 @@ public final class ExampleReader {
   }
 
   private Stream<TrainingExample> readFile(Path file) {
-    Reader reader;
-    try {
-      if (file.getFileName().toString().endsWith(".gz")) {
-        reader = new InputStreamReader(new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8);
-      } else {
-        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      }
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("no such file: " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    return read(reader, file.toString(), taskOf(file));
+    return examples(JsonLines.read(file, this::invalidJson), taskOf(file));
   }
 
-  private TrainingExample parse(String text, String source, long lineNumber, String task) {
-    try {
-      JsonLine line = new JsonLine(source, lineNumber, JsonLines.parseObject(text, source, lineNumber));
-      return ExampleJson.parseChecked(line, task);
-    } catch (JsonLinesException invalid) {
-      return skip(ReadReport.INVALID_JSON, invalid);
-    } catch (ExampleJson.ExampleProblem problem) {
-      return skip(problem.reason(), problem.error());
-    }
+  private Stream<TrainingExample> examples(Stream<JsonLine> jsonLines, String task) {
+    return jsonLines.map(line -> {
+      lines.incrementAndGet();
+      try {
+        TrainingExample example = ExampleJson.parseChecked(line, task);
+        examples.incrementAndGet();
+        return example;
+      } catch (ExampleJson.ExampleProblem problem) {
+        return skip(problem.reason(), problem.error());
+      }
+    }).filter(Objects::nonNull);
+  }
+
+  /** A line that is not a JSON object: counted as a line, then thrown (strict) or skipped (lenient). */
+  private void invalidJson(JsonLinesException invalid) {
+    lines.incrementAndGet();
+    skip(ReadReport.INVALID_JSON, invalid);
   }
 
   private TrainingExample skip(String reason, JsonLinesException error) {

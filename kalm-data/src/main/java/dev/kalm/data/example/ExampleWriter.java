@@ -3,6 +3,7 @@ package dev.kalm.data.example;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.kalm.core.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,10 +11,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -32,15 +30,13 @@ import java.util.zip.GZIPOutputStream;
  * }</pre>
  */
 public final class ExampleWriter implements AutoCloseable {
-  private final Path target;
-  private final Path temp;
+  private final AtomicFiles.Pending pending;
   private final Writer writer;
   private long count;
   private boolean done;
 
-  private ExampleWriter(Path target, Path temp, Writer writer) {
-    this.target = target;
-    this.temp = temp;
+  private ExampleWriter(AtomicFiles.Pending pending, Writer writer) {
+    this.pending = pending;
     this.writer = writer;
   }
 
@@ -51,19 +47,16 @@ public final class ExampleWriter implements AutoCloseable {
    */
   public static ExampleWriter open(Path target) {
     checkNotNull(target, "target");
-    Path absolute = target.toAbsolutePath();
-    Path folder = absolute.getParent();
+    AtomicFiles.Pending pending = AtomicFiles.create(target);
     try {
-      Files.createDirectories(folder);
-      Path temp = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
-      OutputStream out = Files.newOutputStream(temp);
-      if (absolute.getFileName().toString().endsWith(".gz")) {
+      OutputStream out = pending.stream();
+      if (target.getFileName().toString().endsWith(".gz")) {
         out = new GZIPOutputStream(out, 1 << 16);
       }
-      Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-      return new ExampleWriter(absolute, temp, writer);
+      return new ExampleWriter(pending, new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary file in " + folder + ": " + e.getMessage(), e);
+      pending.close();
+      throw pending.failure(e);
     }
   }
 
@@ -75,13 +68,13 @@ public final class ExampleWriter implements AutoCloseable {
    */
   public synchronized void write(TrainingExample example) {
     checkNotNull(example, "example");
-    checkState(!done, "writer for %s is already committed or closed", target);
+    checkState(!done, "writer for %s is already committed or closed", pending.target());
     try {
       writer.write(ExampleJson.toLine(example));
       writer.write('\n');
       count++;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write to " + temp + ": " + e.getMessage(), e);
+      throw pending.failure(e);
     }
   }
 
@@ -92,7 +85,7 @@ public final class ExampleWriter implements AutoCloseable {
 
   /** The file this writer produces. */
   public Path target() {
-    return target;
+    return pending.target();
   }
 
   /**
@@ -102,19 +95,15 @@ public final class ExampleWriter implements AutoCloseable {
    * @throws UncheckedIOException when the move fails (the temporary file is then deleted)
    */
   public synchronized void commit() {
-    checkState(!done, "writer for %s is already committed or closed", target);
+    checkState(!done, "writer for %s is already committed or closed", pending.target());
     done = true;
     try {
       writer.close();
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
     } catch (IOException e) {
-      deleteTemp();
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+      pending.close();
+      throw pending.failure(e);
     }
+    pending.commit();
   }
 
   /** Without a prior {@link #commit()}: discards what was written and leaves the target untouched. Idempotent. */
@@ -129,14 +118,6 @@ public final class ExampleWriter implements AutoCloseable {
     } catch (IOException ignored) {
       // the file is discarded anyway
     }
-    deleteTemp();
-  }
-
-  private void deleteTemp() {
-    try {
-      Files.deleteIfExists(temp);
-    } catch (IOException ignored) {
-      // best effort: a stray hidden .tmp file is all that can remain
-    }
+    pending.close();
   }
 }

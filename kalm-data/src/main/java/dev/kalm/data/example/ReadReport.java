@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
 
 /**
  * What an {@link ExampleReader} has read so far. Immutable snapshot.
@@ -43,5 +45,25 @@ public record ReadReport(
   /** Lines skipped, all reasons together. */
   public long skipped() {
     return skippedByReason.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /**
+   * One line for people, e.g. {@code 1200 examples from 1203 lines, 3 skipped {invalid-json=2, no-positive=1}};
+   * the skipped part only when lines were skipped.
+   */
+  public String summary() {
+    String s = examples + " examples from " + lines + " lines";
+    return skipped() == 0 ? s : s + ", " + skipped() + " skipped " + skippedByReason;
+  }
+
+  /** This report as JSON: {@code lines}, {@code examples}, {@code skipped} (reason to count), {@code first_errors}. */
+  public JsonObject toJson() {
+    Gson gson = new Gson();
+    JsonObject o = new JsonObject();
+    o.addProperty("lines", lines);
+    o.addProperty("examples", examples);
+    o.add("skipped", gson.toJsonTree(skippedByReason));
+    o.add("first_errors", gson.toJsonTree(firstErrors));
+    return o;
   }
 }

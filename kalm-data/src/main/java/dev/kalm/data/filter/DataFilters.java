@@ -25,7 +25,7 @@ public final class DataFilters {
   /** Drop reason of {@link #dedupExamples()}. */
   public static final String DUPLICATE_EXAMPLE = DedupExamplesFilter.DUPLICATE;
   /** Drop reason of {@link #rankingConsistency}: the best positive ranked below {@code filterTopK}. */
-  public static final String INCONSISTENT_RANKING = RankingConsistencyFilter.INCONSISTENT;
+  public static final String INCONSISTENT_RANKING = MiningRule.INCONSISTENT_RANKING;
 
   private DataFilters() {}
 

@@ -5,6 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 
 /**
  * What one {@link DataFilter} (or chain) did. Immutable. Once the filtered stream has been consumed to
@@ -45,6 +48,26 @@ public record FilterReport(
     StringBuilder sb = new StringBuilder();
     append(sb, "");
     return sb.toString();
+  }
+
+  /**
+   * This report as JSON: {@code name}, {@code in}, {@code kept}, {@code dropped} (reason to count),
+   * {@code metrics} (name to number) and, for a chain, {@code parts} (the same shape per filter, in chain order).
+   */
+  public JsonObject toJson() {
+    Gson gson = new Gson();
+    JsonObject o = new JsonObject();
+    o.addProperty("name", name);
+    o.addProperty("in", in);
+    o.addProperty("kept", kept);
+    o.add("dropped", gson.toJsonTree(dropped));
+    o.add("metrics", gson.toJsonTree(metrics));
+    if (!parts.isEmpty()) {
+      JsonArray array = new JsonArray();
+      parts.forEach(p -> array.add(p.toJson()));
+      o.add("parts", array);
+    }
+    return o;
   }
 
   private void append(StringBuilder sb, String indent) {

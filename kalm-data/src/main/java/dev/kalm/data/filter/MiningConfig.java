@@ -19,6 +19,7 @@ import java.util.List;
  * @param rangeMin first 0-based rank negatives are sampled from (inclusive), &gt;= 0
  * @param rangeMax last rank negatives are sampled from (exclusive); also the retrieval depth; &gt; rangeMin
  * @param negatives hard negatives per kept example, &gt;= 0
+ * @param existingNegatives keep an example's own negatives first (KaLM) or replace them (FlagEmbedding)
  * @param queryPrompt the prompt put before queries without their own instruction (documents get none)
  * @param exampleInstructions embed a query that has an {@link dev.kalm.data.example.TrainingExample#instruction()}
  *     with {@link Prompt#instruction} of it instead of {@code queryPrompt}
@@ -36,6 +37,7 @@ public record MiningConfig(
     int rangeMin,
     int rangeMax,
     int negatives,
+    ExistingNegatives existingNegatives,
     Prompt queryPrompt,
     boolean exampleInstructions,
     long seed,
@@ -50,12 +52,13 @@ public record MiningConfig(
     checkArgument(rangeMin >= 0 && rangeMin < rangeMax, "range must satisfy 0 <= rangeMin < rangeMax, got [%s, %s)",
         rangeMin, rangeMax);
     checkArgument(negatives >= 0, "negatives must be >= 0, got %s", negatives);
+    checkNotNull(existingNegatives, "existingNegatives");
     checkNotNull(queryPrompt, "queryPrompt");
     corpus = ImmutableList.copyOf(checkNotNull(corpus, "corpus"));
     checkNotNull(search, "search");
   }
 
-  /** KaLM's defaults: filter and mine, top-k 50, range [50, 100), 7 negatives, no query prompt, seed 42. */
+  /** KaLM's defaults: filter and mine, top-k 50, range [50, 100), 7 negatives kept-first, no query prompt, seed 42. */
   public static MiningConfig defaults() {
     return builder().build();
   }
@@ -74,6 +77,7 @@ public record MiningConfig(
     b.rangeMin = rangeMin;
     b.rangeMax = rangeMax;
     b.negatives = negatives;
+    b.existingNegatives = existingNegatives;
     b.queryPrompt = queryPrompt;
     b.exampleInstructions = exampleInstructions;
     b.seed = seed;
@@ -99,6 +103,7 @@ public record MiningConfig(
     private int rangeMin = 50;
     private int rangeMax = 100;
     private int negatives = 7;
+    private ExistingNegatives existingNegatives = ExistingNegatives.KEEP_FIRST;
     private Prompt queryPrompt = Prompt.none();
     private boolean exampleInstructions = true;
     private long seed = 42;
@@ -118,6 +123,8 @@ public record MiningConfig(
     public Builder range(int min, int max) { this.rangeMin = min; this.rangeMax = max; return this; }
     /** Negatives per example (default 7). */
     public Builder negatives(int negatives) { this.negatives = negatives; return this; }
+    /** What happens to an example's own negatives (default {@link ExistingNegatives#KEEP_FIRST}, KaLM's). */
+    public Builder existingNegatives(ExistingNegatives mode) { this.existingNegatives = mode; return this; }
     /** Prompt of queries without their own instruction (default none). */
     public Builder queryPrompt(Prompt queryPrompt) { this.queryPrompt = queryPrompt; return this; }
     /** Whether an example's own instruction wins over the query prompt (default true). */
@@ -133,7 +140,7 @@ public record MiningConfig(
 
     /** @throws IllegalArgumentException naming a bad value */
     public MiningConfig build() {
-      return new MiningConfig(filter, mine, filterTopK, rangeMin, rangeMax, negatives, queryPrompt,
+      return new MiningConfig(filter, mine, filterTopK, rangeMin, rangeMax, negatives, existingNegatives, queryPrompt,
           exampleInstructions, seed, recordScores, ImmutableList.copyOf(corpus),
           search == null ? SearchConfig.defaults() : search);
     }

@@ -3,19 +3,15 @@ package dev.kalm.data.filter;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.progress.ProgressListener;
-import dev.kalm.data.example.Texts;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.search.SearchResults;
 import dev.kalm.data.search.VectorIndex;
 import dev.kalm.data.search.VectorIndexes;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.Spliterator;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -23,12 +19,11 @@ import java.util.stream.StreamSupport;
 /**
  * KaLM's ranking-consistency filter and hard-negative miner in one pass over the input (held in memory):
  * embed the pool and the queries with the teacher, search the top {@link MiningConfig#retrievalDepth()}
- * of the pool per query, keep an example iff its best positive scores at least the score at rank
- * {@code filterTopK}, and sample its negatives from ranks [rangeMin, rangeMax).
+ * of the pool per query, then let {@link MiningRule} decide each example (keep iff its best positive
+ * scores at least the score at rank {@code filterTopK}; negatives sampled from ranks [rangeMin, rangeMax))
+ * with the seed of its position in this filter's input.
  */
 final class RankingConsistencyFilter implements DataFilter {
-  static final String INCONSISTENT = "inconsistent-ranking";
-
   private final Embedder teacher;
   private final MiningConfig config;
   private final ProgressListener progress;
@@ -121,16 +116,21 @@ final class RankingConsistencyFilter implements DataFilter {
     tally.set("search_scores_per_second", searchSeconds > 0 ? (double) queryCount * poolSize / searchSeconds : 0);
 
     Scorer scorer = new Scorer(index, docVectors, textIds, poolSize);
+    MiningRule rule = MiningRule.of(config);
+    MiningRule.Pool pool = MiningRule.Pool.of(texts.subList(0, poolSize));
     List<TrainingExample> kept = new ArrayList<>();
     for (int i = 0; i < examples.size(); i++) {
       TrainingExample e = examples.get(i);
       int row = queryRow[i];
       float[] q = queryVectors[row];
-      if (config.filter() && !consistent(e, q, row, results, scorer)) {
-        tally.dropped(INCONSISTENT, 1);
+      float best = config.filter() ? bestPositive(e, q, row, results, scorer) : Float.NaN;
+      MiningRule.Decision decision = rule.decide(MiningRule.Example.of(e.query(), e.positives(), best, e.negatives()),
+          results.hits(row), pool, MiningRule.exampleSeed(config.seed(), i));
+      if (!decision.kept()) {
+        tally.dropped(decision.dropReason(), 1);
         continue;
       }
-      TrainingExample out = config.mine() ? mine(e, i, q, row, results, texts, poolSize, scorer, tally) : e;
+      TrainingExample out = config.mine() ? withNegatives(e, decision, texts, tally) : e;
       if (config.recordScores()) {
         out = out.withScores(scores(out.positives(), q, row, results, scorer),
             scores(out.negatives(), q, row, results, scorer));
@@ -147,87 +147,29 @@ final class RankingConsistencyFilter implements DataFilter {
         : config.queryPrompt();
   }
 
-  /** KaLM: keep iff the best positive scores at least the result at rank filterTopK (a short list keeps). */
-  private boolean consistent(TrainingExample e, float[] q, int row, SearchResults results, Scorer scorer) {
-    if (results.count(row) <= config.filterTopK()) {
-      return true;
-    }
-    float threshold = results.score(row, config.filterTopK());
+  /** The best teacher score among the example's positives, as the search scores them. */
+  private static float bestPositive(TrainingExample e, float[] q, int row, SearchResults results, Scorer scorer) {
     float best = Float.NEGATIVE_INFINITY;
     for (String positive : e.positives()) {
       best = Math.max(best, scorer.score(positive, q, row, results));
     }
-    return best >= threshold;
+    return best;
   }
 
-  private TrainingExample mine(TrainingExample e, int index, float[] q, int row, SearchResults results,
-      List<String> texts, int poolSize, Scorer scorer, FilterTally tally) {
-    int wanted = config.negatives();
-    SplittableRandom random = new SplittableRandom(mix(config.seed(), index));
-    Set<String> excluded = new HashSet<>();
-    excluded.add(Texts.normalize(e.query()));
-    e.positives().forEach(p -> excluded.add(Texts.normalize(p)));
-    Set<String> chosen = new HashSet<>();
-    List<String> negatives = new ArrayList<>(wanted);
-
-    for (String existing : e.negatives()) {
-      if (negatives.size() < wanted && eligible(existing, excluded, chosen)) {
-        negatives.add(existing);
-      }
-    }
-    int existingCount = negatives.size();
-
-    if (negatives.size() < wanted) {
-      int from = Math.min(config.rangeMin(), results.count(row));
-      int to = Math.min(config.rangeMax(), results.count(row));
-      int[] candidates = new int[to - from];
-      for (int r = from; r < to; r++) {
-        candidates[r - from] = results.id(row, r);
-      }
-      // Partial Fisher-Yates: uniform without replacement among the eligible candidates.
-      for (int left = candidates.length; left > 0 && negatives.size() < wanted; left--) {
-        int j = random.nextInt(left);
-        int id = candidates[j];
-        candidates[j] = candidates[left - 1];
-        if (eligible(texts.get(id), excluded, chosen)) {
-          negatives.add(texts.get(id));
-        }
-      }
-    }
-    int minedCount = negatives.size() - existingCount;
-
-    // Pad from random pool texts: a few random probes, then a scan from a random start.
-    for (int probe = 0; negatives.size() < wanted && probe < 4 * wanted + 16; probe++) {
-      String text = texts.get(random.nextInt(poolSize));
-      if (eligible(text, excluded, chosen)) {
-        negatives.add(text);
-      }
-    }
-    int startAt = random.nextInt(poolSize);
-    for (int k = 0; k < poolSize && negatives.size() < wanted; k++) {
-      String text = texts.get((startAt + k) % poolSize);
-      if (eligible(text, excluded, chosen)) {
-        negatives.add(text);
-      }
-    }
-    int paddedCount = negatives.size() - existingCount - minedCount;
-
-    tally.add("negatives_existing", existingCount);
-    tally.add("negatives_mined", minedCount);
-    tally.add("negatives_padded", paddedCount);
-    if (negatives.size() < wanted) {
+  /** The example with the decision's negatives (itself when they are unchanged); counts them. */
+  private TrainingExample withNegatives(TrainingExample e, MiningRule.Decision decision, List<String> texts,
+      FilterTally tally) {
+    List<String> negatives = new ArrayList<>(decision.negativeCount());
+    decision.existing().forEach(i -> negatives.add(e.negatives().get(i)));
+    decision.mined().forEach(id -> negatives.add(texts.get(id)));
+    decision.padded().forEach(id -> negatives.add(texts.get(id)));
+    tally.add("negatives_existing", decision.existing().length());
+    tally.add("negatives_mined", decision.mined().length());
+    tally.add("negatives_padded", decision.padded().length());
+    if (negatives.size() < config.negatives()) {
       tally.add("examples_short_of_negatives", 1);
     }
-    if (negatives.equals(e.negatives())) {
-      return e;
-    }
-    return e.withNegatives(negatives);
-  }
-
-  /** Not blank, not the query or a positive, not already chosen (all normalised); marks it chosen. */
-  private static boolean eligible(String text, Set<String> excluded, Set<String> chosen) {
-    String key = Texts.normalize(text);
-    return !key.isEmpty() && !excluded.contains(key) && chosen.add(key);
+    return negatives.equals(e.negatives()) ? e : e.withNegatives(negatives);
   }
 
   private static List<Double> scores(List<String> docs, float[] q, int row, SearchResults results, Scorer scorer) {
@@ -237,14 +179,6 @@ final class RankingConsistencyFilter implements DataFilter {
       out.add(Double.parseDouble(Float.toString(scorer.score(doc, q, row, results))));
     }
     return out;
-  }
-
-  /** SplitMix64 of (seed, index): an independent, reproducible stream per example. */
-  static long mix(long seed, long index) {
-    long z = seed + (index + 1) * 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
   }
 
   /** Teacher scores of texts: the search's own score when the text is in the query's list, else a dot product. */

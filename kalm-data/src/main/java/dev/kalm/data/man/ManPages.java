@@ -8,18 +8,16 @@ import com.google.common.collect.ImmutableMap;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.example.Texts;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
@@ -380,9 +377,9 @@ public final class ManPages {
       queryLines.add(gson.toJson(line));
       qrelLines.add("q" + queryIds.get(i) + "\t" + queryIds.get(i) + "\t1");
     }
-    writeAtomically(folder.resolve("corpus.jsonl"), corpusLines);
-    writeAtomically(folder.resolve("queries.jsonl"), queryLines);
-    writeAtomically(folder.resolve("qrels").resolve("test.tsv"), qrelLines);
+    AtomicFiles.writeLines(folder.resolve("corpus.jsonl"), corpusLines);
+    AtomicFiles.writeLines(folder.resolve("queries.jsonl"), queryLines);
+    AtomicFiles.writeLines(folder.resolve("qrels").resolve("test.tsv"), qrelLines);
   }
 
   private static Map<ManPage, String> documentIds(List<ManPage> corpus) {
@@ -399,32 +396,5 @@ public final class ManPages {
     checkArgument(doc != null, "query page %s is not in the corpus", query.path());
     checkArgument(!query.summary().isBlank(), "query page %s has an empty summary", query.path());
     return doc;
-  }
-
-  private static void writeAtomically(Path target, List<String> lines) {
-    Path tmp = null;
-    try {
-      Path parent = target.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      // not Files.createTempFile: that makes the file readable by its owner only
-      tmp = parent.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".partial");
-      try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
-        for (String line : lines) {
-          out.write(line);
-          out.write('\n');
-        }
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      try {
-        if (tmp != null) {
-          Files.deleteIfExists(tmp);
-        }
-      } catch (IOException ignored) {
-        // the original error matters more
-      }
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -12,6 +12,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.progress.ProgressListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,13 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The embeddings of a corpus's documents, saved to a file so that a corpus is embedded once and searched
@@ -200,39 +199,26 @@ public final class EmbeddingIndex {
     meta.add("ids", idArray);
     meta.addProperty("created", Instant.now().toString());
     byte[] json = meta.toString().getBytes(StandardCharsets.UTF_8);
-    Path parent = file.toAbsolutePath().getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(parent);
-      // not Files.createTempFile: that makes the file readable by its owner only
-      tmp = parent.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".partial");
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-        ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 8 + json.length).order(ByteOrder.BIG_ENDIAN);
-        head.put(MAGIC).putInt(VERSION).putInt(json.length).put(json).flip();
-        writeFully(channel, head);
-        ByteBuffer buffer = ByteBuffer.allocate(Math.max(Float.BYTES * dimension, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] vector : vectors) {
-          if (buffer.remaining() < Float.BYTES * dimension) {
-            buffer.flip();
-            writeFully(channel, buffer);
-            buffer.clear();
-          }
-          buffer.asFloatBuffer().put(vector);
-          buffer.position(buffer.position() + Float.BYTES * dimension);
+    try (AtomicFiles.Pending pending = AtomicFiles.create(file)) {
+      FileChannel channel = pending.channel();
+      ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 8 + json.length).order(ByteOrder.BIG_ENDIAN);
+      head.put(MAGIC).putInt(VERSION).putInt(json.length).put(json).flip();
+      writeFully(channel, head);
+      ByteBuffer buffer = ByteBuffer.allocate(Math.max(Float.BYTES * dimension, 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
+      for (float[] vector : vectors) {
+        if (buffer.remaining() < Float.BYTES * dimension) {
+          buffer.flip();
+          writeFully(channel, buffer);
+          buffer.clear();
         }
-        buffer.flip();
-        writeFully(channel, buffer);
-        channel.force(true);
+        buffer.asFloatBuffer().put(vector);
+        buffer.position(buffer.position() + Float.BYTES * dimension);
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      buffer.flip();
+      writeFully(channel, buffer);
+      channel.force(true);
+      pending.commit();
     } catch (IOException e) {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the write error is the one to report
-        }
-      }
       throw new UncheckedIOException("cannot write index " + file + ": " + e.getMessage(), e);
     }
   }

@@ -3,6 +3,7 @@ package dev.kalm.data.search;
 import static com.google.common.base.Preconditions.checkElementIndex;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The top-k documents of each query of a search, best first: higher score first, and for equal scores
@@ -15,6 +16,24 @@ public final class SearchResults {
   SearchResults(int[][] ids, float[][] scores) {
     this.ids = ids;
     this.scores = scores;
+  }
+
+  /** Results made of one {@link TopHits} per query, in query order (e.g. merged block results). */
+  public static SearchResults of(List<TopHits> perQuery) {
+    int[][] ids = new int[perQuery.size()][];
+    float[][] scores = new float[perQuery.size()][];
+    for (int q = 0; q < ids.length; q++) {
+      TopHits hits = perQuery.get(q);
+      ids[q] = hits.ids();
+      scores[q] = hits.scores();
+    }
+    return new SearchResults(ids, scores);
+  }
+
+  /** A query's hits as a value, e.g. to {@link TopHits#merge} with the hits of other blocks. */
+  public TopHits hits(int query) {
+    checkElementIndex(query, ids.length, "query");
+    return new TopHits(ids[query], scores[query]);
   }
 
   /** Number of queries. */

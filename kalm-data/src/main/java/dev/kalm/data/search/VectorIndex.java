@@ -5,7 +5,12 @@ import dev.kalm.core.progress.ProgressListener;
 /**
  * A set of document vectors that answers top-k inner-product queries. With L2-normalised vectors the
  * inner product is the cosine similarity. Document ids are the 0-based row numbers of the vectors the
- * index was built from.
+ * index was built from. Create one with {@link VectorIndexes#exact(float[][], SearchConfig)}: the fast
+ * matmul kernel or the deterministic Java kernel ({@link SearchConfig.Kernel}) behind this one interface.
+ *
+ * <p>Ranking rule of every implementation: score descending, equal scores ({@code ==}) by lower id; the
+ * per-query lists of a search split into blocks of documents merge to the whole search's list with
+ * {@link TopHits#merge}. Implementations pass kalm-data's {@code VectorIndexContract} test.
  *
  * <p>Thread safety: implementations are immutable and safe for concurrent searches.
  *
@@ -35,6 +40,13 @@ public interface VectorIndex {
    */
   SearchResults search(float[][] queries, int k, ProgressListener progress);
 
-  /** The inner product of {@code vector} with document {@code id}, computed in Java (double accumulation). */
+  /**
+   * The inner product of {@code vector} with document {@code id}, computed in Java: with the Java kernel
+   * bit-identical to the score a search gives that document; with the matmul kernel accumulated in double
+   * (within {@link VectorIndexes#KERNEL_TOLERANCE} of the search's score for unit-length vectors).
+   *
+   * @throws IllegalArgumentException when {@code vector}'s length is not {@link #dimension()} or {@code id}
+   *     is not in {@code [0, size())}
+   */
   float score(float[] vector, int id);
 }

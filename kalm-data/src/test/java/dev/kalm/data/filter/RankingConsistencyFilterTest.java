@@ -107,6 +107,21 @@ class RankingConsistencyFilterTest {
   }
 
   @Test
+  void replaceMinesEveryNegativeAsFlagEmbeddingDoes() {
+    TrainingExample e = TrainingExample.builder().query("the query").positive("pos")
+        .negatives(List.of("e1", "e2", "e3")).build();
+    List<TrainingExample> in = List.of(e, example("other query", "p2", "x1"), example("third", "p3", "x2"));
+    MiningConfig config = MiningConfig.builder().negatives(3).filter(false).range(0, 10)
+        .existingNegatives(ExistingNegatives.REPLACE).build();
+    FilterResult result = DataFilters.rankingConsistency(FakeEmbedder.quantized(4), config).filter(in);
+    TrainingExample out = result.examples().get(0);
+    assertEquals(3, out.negatives().size());
+    assertNoBadNegative(out);
+    assertEquals(0.0, result.report().metrics().get("negatives_existing"));
+    assertEquals(9.0, result.report().metrics().get("negatives_mined"));
+  }
+
+  @Test
   void promptsGoToQueriesOnly() {
     FakeEmbedder embedder = FakeEmbedder.quantized(4);
     List<TrainingExample> in = List.of(example("q1", "p1"), example("q2", "p2").withInstruction("Find code"),

@@ -13,7 +13,7 @@ import java.util.Random;
  *
  * <pre>
  * java -cp kalm-data/target/test-classes:kalm-data/target/classes:$(cat cp.txt) \
- *     dev.kalm.data.search.SearchBenchmark [docs] [queries] [dim] [k] [queryBlock] [docBlock]
+ *     dev.kalm.data.search.SearchBenchmark [docs] [queries] [dim] [k] [queryBlock] [docBlock] [matmul|java]
  * </pre>
  *
  * Prints query-document scores per second, the matmul peak in GFLOP/s, and the search's efficiency:
@@ -27,17 +27,20 @@ public final class SearchBenchmark {
     int queries = arg(args, 1, 2_048);
     int dim = arg(args, 2, 896);
     int k = arg(args, 3, 100);
-    int queryBlock = arg(args, 4, SearchConfig.DEFAULT_QUERY_BLOCK);
-    int docBlock = arg(args, 5, SearchConfig.DEFAULT_DOC_BLOCK);
+    SearchConfig.Kernel kernel = args.length > 6 ? SearchConfig.Kernel.valueOf(args[6].toUpperCase(java.util.Locale.ROOT))
+        : SearchConfig.Kernel.MATMUL;
+    boolean plain = kernel == SearchConfig.Kernel.JAVA;
+    int queryBlock = arg(args, 4, plain ? SearchConfig.DEFAULT_JAVA_BLOCK : SearchConfig.DEFAULT_QUERY_BLOCK);
+    int docBlock = arg(args, 5, plain ? SearchConfig.DEFAULT_JAVA_BLOCK : SearchConfig.DEFAULT_DOC_BLOCK);
     Backend backend = Backends.cpu();
 
     double peak = matmulPeak(backend, 2048, 5);
     System.out.printf("fp32 matmul peak (2048^3, best of 5): %.1f GFLOP/s%n", peak / 1e9);
 
     Random random = new Random(1);
-    float[][] d = ExactVectorIndexTest.normalised(random, docs, dim);
-    float[][] q = ExactVectorIndexTest.normalised(random, queries, dim);
-    VectorIndex index = VectorIndexes.exact(d, new SearchConfig(queryBlock, docBlock, backend));
+    float[][] d = VectorIndexContract.normalised(random, docs, dim);
+    float[][] q = VectorIndexContract.normalised(random, queries, dim);
+    VectorIndex index = VectorIndexes.exact(d, new SearchConfig(queryBlock, docBlock, backend, kernel));
     index.search(java.util.Arrays.copyOf(q, Math.min(queries, queryBlock)), k); // warm-up
     double best = Double.MAX_VALUE;
     for (int rep = 0; rep < 3; rep++) {
@@ -47,8 +50,8 @@ public final class SearchBenchmark {
     }
     double scoresPerSecond = (double) docs * queries / best;
     double matmulBound = peak / (2.0 * dim);
-    System.out.printf("search: %d docs x %d queries x dim %d, top-%d, blocks %d x %d: %.3f s (best of 3)%n",
-        docs, queries, dim, k, queryBlock, docBlock, best);
+    System.out.printf("search (%s): %d docs x %d queries x dim %d, top-%d, blocks %d x %d: %.3f s (best of 3)%n",
+        kernel, docs, queries, dim, k, queryBlock, docBlock, best);
     System.out.printf("  %.3g scores/s = %.1f GFLOP/s; matmul bound %.3g scores/s; efficiency %.0f %%%n",
         scoresPerSecond, scoresPerSecond * 2 * dim / 1e9, matmulBound, 100 * scoresPerSecond / matmulBound);
   }

@@ -4,11 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backend;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-/** Facts about this machine that benchmarks report beside their figures: matmul peak and resident memory. */
+/** The fact about this machine that benchmarks report beside their figures: its matmul peak. */
 public final class Machine {
   private Machine() {}
 
@@ -31,19 +28,5 @@ public final class Machine {
       }
       return 2.0 * n * n * n / best / 1e9;
     }
-  }
-
-  /** Resident set size of this process in MiB, from {@code /proc/self/status} (-1 where unavailable). */
-  public static double residentMib() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return -1;
-    }
-    return -1;
   }
 }

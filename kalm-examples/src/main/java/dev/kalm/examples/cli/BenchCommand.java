@@ -6,10 +6,9 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.model.ModelInit;
-import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import dev.kalm.core.tokenize.BundledTokenizer;
+import dev.kalm.core.progress.ResidentMemory;
 import dev.kalm.examples.bench.Machine;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,32 +18,35 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code kalm bench}: embedding throughput (tokens/s) beside the machine's matmul peak measured in the same
  * run, and the resident-memory check over many texts. Benchmarks, not tests: run them by hand.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure embedding throughput against the matmul peak of the same run, and memory growth.",
-        "Example: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Measure embedding throughput and memory growth.",
+    description = {"Embeds synthetic texts with a random model (or --model) on the CPU and reports tokens/s beside "
+        + "the matmul peak measured in the same run; --memory reports resident memory instead.",
+        "Examples: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--preset", defaultValue = "tiny", description = "model shape (tiny | small | qwen2-0.5b | qwen3-tiny | qwen3-0.6b), randomly initialised")
+  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny",
+      description = "Shape of the random model: tiny, small, qwen2-0.5b, qwen3-tiny or qwen3-0.6b (default: ${DEFAULT-VALUE}).")
   String preset;
 
-  @Option(names = "--model", description = "benchmark this model folder instead of a preset")
+  @Option(names = "--model", paramLabel = "DIR", description = "Benchmark this model folder instead (default: a random model of --preset).")
   Path model;
 
-  @Option(names = "--texts", defaultValue = "2000", description = "number of texts (default: ${DEFAULT-VALUE})")
+  @Option(names = "--texts", paramLabel = "N", defaultValue = "2000", description = "Number of texts (default: ${DEFAULT-VALUE}).")
   int texts;
 
-  @Option(names = "--words", defaultValue = "40", description = "words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE})")
+  @Option(names = "--words", paramLabel = "N", defaultValue = "40", description = "Words per text, about 1.3 tokens each (default: ${DEFAULT-VALUE}).")
   int words;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384", description = "token budget per batch (default: ${DEFAULT-VALUE})")
-  int batchTokens;
+  @Mixin BatchOptions batchOptions;
 
-  @Option(names = "--memory", description = "memory check: embed --texts in rounds of 10,000 and report resident memory after each")
+  @Option(names = "--memory", description = "Memory check: embed --texts in rounds of 10,000 and report resident memory after each.")
   boolean memory;
 
   @Override
@@ -54,14 +56,11 @@ final class BenchCommand implements Callable<Integer> {
     Path tmp = null;
     if (folder == null) {
       tmp = Files.createTempDirectory("kalm-bench");
-      Qwen2Config config = ModelInit.preset(preset);
-      BundledTokenizer.writeTo(tmp.resolve("tokenizer"));
       folder = tmp.resolve("model");
-      ModelWriter.write(folder, config, ModelInit.randomWeights(config, 1), tmp.resolve("tokenizer"),
-          SentenceTransformerSettings.kalm(), null);
+      ModelInit.writeRandom(folder, ModelInit.preset(preset), 1, null, SentenceTransformerSettings.kalm(), null);
     }
     List<String> corpus = syntheticTexts(texts, words, 7);
-    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchTokens).maxLength(512)
+    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchOptions.batchTokens).maxLength(512)
         .device(dev.kalm.core.device.DeviceChoice.CPU).build();
     try (Embedder embedder = Embedders.load(folder, config)) {
       Qwen2Config shape = dev.kalm.core.model.ModelFolder.read(folder).config();
@@ -102,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
     double last = -1;
     for (int done = 0, r = 0; done < texts; done += round, r++) {
       embedder.embed(syntheticTexts(Math.min(round, texts - done), 8, 100 + r));
-      last = Machine.residentMib();
+      last = ResidentMemory.mib();
       if (r == 0) {
         warm = last;
       }

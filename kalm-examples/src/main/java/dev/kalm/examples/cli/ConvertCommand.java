@@ -13,10 +13,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "convert",
     mixinStandardHelpOptions = true,
-    description = {
-      "Convert a BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) into training JSON Lines:",
-      "one {\"query\", \"pos\", \"neg\": [], \"task\"} line per query, its relevant (score > 0) documents as positives."
-    },
+    header = "Convert a BEIR folder into training JSON Lines.",
+    description = "Reads corpus.jsonl, queries.jsonl and qrels/<split>.tsv and writes one {\"query\", \"pos\", "
+        + "\"neg\": [], \"task\"} line per query, with its relevant (score > 0) documents as positives.",
     sortOptions = false)
 public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--beir", required = true, paramLabel = "DIR", description = "The BEIR folder.")
@@ -25,7 +24,7 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "FILE", description = "Training JSON Lines to write (atomically).")
   Path output;
 
-  @Option(names = "--split", defaultValue = "test", paramLabel = "NAME", description = "qrels split (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--split", defaultValue = "test", paramLabel = "NAME", description = "Qrels split (default: ${DEFAULT-VALUE}).")
   String split;
 
   @Option(names = "--task-field", paramLabel = "FIELD",

@@ -11,36 +11,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code kalm demo}: the KaLM pipeline in miniature on this machine's manual pages, offline. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run the KaLM pipeline in miniature, offline: manual pages -> a fresh small Qwen2 -> evaluate ->",
-        "warm-up training -> ranking-consistency filtering + hard-negative mining with the warm model ->",
-        "training with hard negatives, Matryoshka loss and task batches -> evaluate again (about 10 minutes on 2 cores)."})
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Run the KaLM pipeline in miniature on the manual pages.",
+    description = "Offline: manual pages -> a fresh small Qwen2 -> evaluate -> warm-up training -> "
+        + "ranking-consistency filtering + hard-negative mining with the warm model -> training with hard negatives, "
+        + "Matryoshka loss and task batches -> evaluate again (about 10 minutes on 2 cores). The table depends on "
+        + "the manual pages installed on the machine.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--minutes", defaultValue = "10", description = "time budget; scales the training steps (default: ${DEFAULT-VALUE})")
+  @Option(names = "--minutes", paramLabel = "X", defaultValue = "10", description = "Time budget; scales the training steps (default: ${DEFAULT-VALUE}).")
   double minutes;
 
-  @Option(names = "--output", defaultValue = "kalm-demo", description = "folder for models and the report, replaced (default: ${DEFAULT-VALUE})")
+  @Option(names = "--output", paramLabel = "DIR", defaultValue = "kalm-demo", description = "Folder for models and the report, replaced (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--data", description = "a BEIR folder or training JSON Lines instead of the manual pages")
+  @Option(names = "--data", paramLabel = "PATH", description = "A BEIR folder or training JSON Lines to use instead of the manual pages (default: the manual pages).")
   Path data;
 
-  @Option(names = "--preset", defaultValue = "small", description = "model shape: tiny | small (default: ${DEFAULT-VALUE})")
+  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "small", description = "Model shape: tiny or small (default: ${DEFAULT-VALUE}).")
   String preset;
 
-  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--max-pages", defaultValue = "2000", description = "examples used at most (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-pages", paramLabel = "N", defaultValue = "2000", description = "Examples used at most (default: ${DEFAULT-VALUE}).")
   int maxPages;
 
-  @Option(names = "--lr", description = "peak learning rate of both training stages (default: the preset's)")
+  @Option(names = "--lr", paramLabel = "X", description = "Peak learning rate of both training stages (default: the preset's).")
   Double lr;
 
-  @Option(names = "--ablate", description = "run the ablation of the data techniques instead (each variant gets --minutes)")
+  @Option(names = "--ablate", description = "Run the ablation of the data techniques instead (each variant gets --minutes).")
   boolean ablate;
 
-  @Option(names = "--seeds", defaultValue = "2", description = "seeds for --ablate: seed, seed+1, ... (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seeds", paramLabel = "N", defaultValue = "2", description = "Seeds for --ablate: seed, seed+1, ... (default: ${DEFAULT-VALUE}).")
   int seeds;
 
   @Override

@@ -8,6 +8,7 @@ import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import java.io.BufferedWriter;
@@ -16,9 +17,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,39 +33,43 @@ import picocli.CommandLine.Option;
  * {@code kalm embed}: JSON Lines with a {@code "text"} field in, JSON Lines with {@code "embedding"} (and the
  * input's other fields) out, in input order. The whole input is validated before anything is written.
  */
-@Command(name = "embed", mixinStandardHelpOptions = true,
-    description = {"Embed JSON Lines texts ({\"text\": ...} per line) with a model.",
-        "Output: one {\"embedding\": [...], <other input fields>} per input line, in input order."})
+@Command(name = "embed", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Embed JSON Lines texts with a model.",
+    description = "Reads one {\"text\": ...} object per line and writes one {\"embedding\": [...], <the other input "
+        + "fields>} per line, in input order. The whole input is checked before anything is written.")
 final class EmbedCommand implements Callable<Integer> {
   private static final int CHUNK = 4096;
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--pooling", description = "mean | last | first (default: the model folder's, else mean)")
+  @Mixin BatchOptions batchOptions;
+
+  @Option(names = "--pooling", paramLabel = "mean|last|first", description = "How token vectors become one vector (default: the model folder's, else mean).")
   String pooling;
 
-  @Option(names = "--dim", defaultValue = "0", description = "Matryoshka dimension: truncate, then normalise (default: full)")
+  @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
+      description = "Matryoshka dimension: truncate, then normalise; 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dim;
 
-  @Option(names = "--no-normalize", description = "do not L2-normalise")
+  @Option(names = "--no-normalize", description = "Do not L2-normalise.")
   boolean noNormalize;
 
   @ArgGroup(exclusive = true)
   PromptChoice promptChoice;
 
   static final class PromptChoice {
-    @Option(names = "--prompt", description = "raw text put before every input")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "Raw text put before every input.")
     String prompt;
 
-    @Option(names = "--instruction",
-        description = "query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'")
+    @Option(names = "--instruction", paramLabel = "TEXT",
+        description = "Query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'.")
     String instruction;
   }
 
-  @Option(names = "--input", description = "JSON Lines input (default: standard input)")
+  @Option(names = "--input", paramLabel = "FILE", description = "JSON Lines input (default: standard input).")
   Path input;
 
-  @Option(names = "--output", description = "JSON Lines output (default: standard output); written atomically")
+  @Option(names = "--output", paramLabel = "FILE", description = "JSON Lines output (default: standard output); written atomically.")
   Path output;
 
   @Override
@@ -74,19 +77,18 @@ final class EmbedCommand implements Callable<Integer> {
     String source = input == null ? "stdin" : input.toString();
     List<JsonObject> stdinLines = input == null ? readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source)) : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
-    EmbedderConfig.Builder config = modelOptions.configBuilder().dimension(dim).normalize(!noNormalize);
+    EmbedderConfig.Builder config = modelOptions.configBuilder(batchOptions).dimension(dim).normalize(!noNormalize);
     if (pooling != null) {
       config.pooling(Pooling.parse(pooling));
     }
     if (promptChoice != null) {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
-    Path tmp = output == null ? null : output.toAbsolutePath().resolveSibling(output.getFileName() + ".partial");
     ProgressBar bar = ProgressBar.stderr("embed");
     try (Embedder embedder = Embedders.load(modelOptions.model, config.build());
-        Writer out = tmp == null
-            ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)
-            : Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        AtomicFiles.Pending pending = output == null ? null : AtomicFiles.create(output);
+        Writer out = new BufferedWriter(new OutputStreamWriter(pending == null ? System.out : pending.stream(),
+            StandardCharsets.UTF_8), 1 << 16)) {
       long[] done = {0};
       List<JsonObject> chunk = new ArrayList<>(CHUNK);
       try (Stream<JsonObject> lines = stdinLines != null ? stdinLines.stream() : JsonLines.read(input).map(JsonLine::json)) {
@@ -99,14 +101,9 @@ final class EmbedCommand implements Callable<Integer> {
       }
       writeChunk(embedder, chunk, out, done, total, bar);
       out.flush();
-    } catch (IOException | RuntimeException e) {
-      if (tmp != null) {
-        Files.deleteIfExists(tmp);
+      if (pending != null) {
+        pending.commit();
       }
-      throw e;
-    }
-    if (tmp != null) {
-      Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
     bar.finish();
     return 0;

@@ -1,6 +1,5 @@
 package dev.kalm.examples.cli;
 
-import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
@@ -21,25 +20,27 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./kalm eval}: scores a model on one data set the way MTEB does and prints the result JSON. */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Evaluate a model on one data set with MTEB's metrics.",
     description = {
-      "Evaluates an embedding model on one data set with MTEB's metrics and prints the result JSON on stdout "
-          + "(progress on stderr). See docs/eval.md for data formats and how each metric matches MTEB.",
-      "Example: ./kalm eval --model models/kalm --task retrieval --data data/man-dev "
-          + "--query-instruction 'Given a query, retrieve documents that answer the query.'"
+      "Prints the result JSON on standard output (progress on standard error). See docs/eval.md for the data "
+          + "formats and how each metric matches MTEB.",
+      "Example: ./kalm eval --model kalm-demo/model --task retrieval --data demo-data/beir"
     })
 public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR",
-      description = "Model folder (Hugging Face Qwen2 + sentence-transformers layout).")
-  Path model;
+  @Mixin ModelOptions modelOptions;
+
+  @Mixin BatchOptions batchOptions;
 
   @Option(names = "--task", required = true, paramLabel = "TASK", converter = TaskConverter.class,
       description = "One of retrieval, bitext, sts, pair, classification, clustering, reranking.")
@@ -62,24 +63,12 @@ public final class EvalCommand implements Callable<Integer> {
           + "(default: the model folder's default prompt, if any). Documents and symmetric tasks get none.")
   String queryInstruction;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
-  int maxLength;
-
   @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
       description = "Matryoshka dimension, 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dimension;
 
-  @Option(names = "--batch-tokens", defaultValue = "16384", paramLabel = "N",
-      description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
-  int batchTokens;
-
-  @Option(names = "--device", paramLabel = "auto|cpu|gpu",
-      description = "Device (default: -Dkalm.device, else KALM_DEVICE, else auto).")
-  String device;
-
   @Option(names = "--output", paramLabel = "FILE.json",
-      description = "Also write the result JSON to this file (atomically).")
+      description = "Also write the result JSON to this file, atomically (default: none).")
   Path output;
 
   @Option(names = "--top-k", defaultValue = "1000", paramLabel = "N",
@@ -119,22 +108,17 @@ public final class EvalCommand implements Callable<Integer> {
         .samplesPerLabel(samplesPerLabel)
         .seed(seed)
         .build();
-    EmbedderConfig embedderConfig = EmbedderConfig.builder()
-        .maxLength(maxLength)
-        .dimension(dimension)
-        .batchTokens(batchTokens)
-        .device(device == null ? DeviceChoice.fromEnvironment() : DeviceChoice.parse(device))
-        .build();
+    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).dimension(dimension).build();
     // Read and check the data before loading the model, so that data errors come fast.
     Evaluator evaluator = Evaluators.create(task, data, split, train, config);
     err.println("kalm eval: " + evaluator.name());
     err.flush();
-    try (Embedder embedder = Embedders.load(model, embedderConfig)) {
+    try (Embedder embedder = Embedders.load(modelOptions.model, embedderConfig)) {
       EvaluationResult result = evaluator.evaluate(embedder, progress(err));
       Map<String, Object> description = describe(embedder, config);
-      String json = ResultFile.json(result, model.toString(), description);
+      String json = ResultFile.json(result, modelOptions.model.toString(), description);
       if (output != null) {
-        ResultFile.write(output, result, model.toString(), description);
+        ResultFile.write(output, result, modelOptions.model.toString(), description);
       }
       out.print(json);
       out.flush();

@@ -1,5 +1,6 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,8 +8,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "kalm",
     mixinStandardHelpOptions = true,
-    version = "kalm 0.1.0",
+    versionProvider = KalmCli.Version.class,
     description = "KaLM-Embedding for the JVM: embed, mine, train, evaluate and synthesize.",
+    commandListHeading = "%nCommands:%n",
     subcommands = {
       CommandLine.HelpCommand.class,
       InitCommand.class,
@@ -46,5 +48,13 @@ public final class KalmCli implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
+  }
+
+  /** {@code --version}: the artifact version, from {@link Versions#KALM} (the one source). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"kalm " + Versions.KALM};
+    }
   }
 }

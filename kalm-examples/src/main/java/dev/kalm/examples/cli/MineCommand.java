@@ -1,18 +1,12 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.kalm.core.device.Backends;
-import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
-import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
-import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.jsonl.JsonLines;
-import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.ExampleWriter;
@@ -23,14 +17,10 @@ import dev.kalm.data.filter.DataFilters;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.FilterTally;
 import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.SearchConfig;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,19 +38,18 @@ import picocli.CommandLine.Option;
 @Command(
     name = "mine",
     mixinStandardHelpOptions = true,
-    description = {
-      "Filter training examples by ranking consistency and mine hard negatives with a teacher model.",
-      "Each query retrieves the top range-max texts of the pool (all positives and negatives of the input,",
-      "or --corpus); an example is kept iff its best positive scores at least the text at rank filter-topk;",
-      "kept examples get --negatives negatives: existing ones first, then sampled from ranks [min, max),",
-      "then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled."
-    },
+    header = "Filter training examples and mine hard negatives with a teacher.",
+    description = "Each query retrieves the top MAX texts of the pool (all positives and negatives of the input, "
+        + "or --corpus); an example is kept if its best positive scores at least the text at rank --filter-topk; "
+        + "kept examples get --negatives negatives: existing ones first, then sampled from ranks [MIN, MAX) of "
+        + "--range, then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled.",
     sortOptions = false)
 public final class MineCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Teacher model folder (HF Qwen2 layout).")
-  Path model;
+  @Mixin ModelOptions modelOptions;
+
+  @Mixin BatchOptions batchOptions;
 
   @Option(names = "--data", required = true, paramLabel = "FILE",
       description = "Training examples: a JSON Lines file or a folder of them ({\"query\", \"pos\", \"neg\"}).")
@@ -74,11 +64,11 @@ public final class MineCommand implements Callable<Integer> {
   Path corpus;
 
   @Option(names = "--filter-topk", defaultValue = "50", paramLabel = "K",
-      description = "0-based rank whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
+      description = "Rank (0-based) whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
   int filterTopK;
 
   @Option(names = "--range", defaultValue = "50-100", paramLabel = "MIN-MAX",
-      description = "0-based ranks [MIN, MAX) negatives are sampled from (default: ${DEFAULT-VALUE}).")
+      description = "Ranks [MIN, MAX) (0-based) negatives are sampled from (default: ${DEFAULT-VALUE}).")
   String range;
 
   @Option(names = "--negatives", defaultValue = "7", paramLabel = "N",
@@ -101,22 +91,10 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--record-scores", description = "Write the teacher's scores into pos_scores / neg_scores.")
   boolean recordScores;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens per text the teacher sees (default: ${DEFAULT-VALUE}).")
-  int maxLength;
-
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
-      description = "Where the teacher and the search run (default: ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
-      description = "Token budget of one embedding batch (default: ${DEFAULT-VALUE}).")
-  int batchTokens;
-
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON to this file (default: none).")
   Path report;
 
   @Option(names = "--lenient", description = "Skip and count bad input lines instead of stopping at the first.")
@@ -125,12 +103,7 @@ public final class MineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MiningConfig mining = miningConfig();
-    EmbedderConfig embedderConfig = EmbedderConfig.builder()
-        .maxLength(maxLength)
-        .batchTokens(batchTokens)
-        .device(DeviceChoice.parse(device))
-        .build();
-    try (Embedder teacher = Embedders.load(model, embedderConfig)) {
+    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
       return mine(teacher, mining);
     }
   }
@@ -151,8 +124,9 @@ public final class MineCommand implements Callable<Integer> {
           .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
           .seed(seed)
           .recordScores(recordScores)
-          .corpus(corpus == null ? List.of() : readCorpus(corpus))
-          .search(SearchConfig.defaults().withBackend(Backends.resolve(DeviceChoice.parse(device))))
+          .corpus(corpus == null ? List.of()
+              : CorpusDocument.readJsonl(corpus).stream().map(CorpusDocument::embeddingText).toList())
+          .search(SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
           .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -195,7 +169,7 @@ public final class MineCommand implements Callable<Integer> {
           + " measured now (%.1f GFLOP/s)%n", scoresPerSecond, teacher.dimension(), achieved, 100 * achieved / peak, peak);
     }
     if (report != null) {
-      writeAtomically(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+      AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
           .toJson(reportJson(read, filters, written, seconds, mining)) + "\n");
     }
     System.out.println("kept " + written + " of " + read.examples() + " examples -> " + output);
@@ -219,13 +193,9 @@ public final class MineCommand implements Callable<Integer> {
   }
 
   private JsonObject reportJson(ReadReport read, FilterReport filters, long written, double seconds, MiningConfig mining) {
-    Gson gson = new Gson();
     JsonObject input = new JsonObject();
     input.addProperty("path", data.toString());
-    input.addProperty("lines", read.lines());
-    input.addProperty("examples", read.examples());
-    input.add("skipped", gson.toJsonTree(read.skippedByReason()));
-    input.add("first_errors", gson.toJsonTree(read.firstErrors()));
+    read.toJson().entrySet().forEach(e -> input.add(e.getKey(), e.getValue()));
     JsonObject outputJson = new JsonObject();
     outputJson.addProperty("path", output.toString());
     outputJson.addProperty("examples", written);
@@ -236,7 +206,7 @@ public final class MineCommand implements Callable<Integer> {
       timing.addProperty(key, last.metrics().getOrDefault(key, 0.0));
     }
     JsonObject config = new JsonObject();
-    config.addProperty("model", model.toString());
+    config.addProperty("model", modelOptions.model.toString());
     config.addProperty("filter", mining.filter());
     config.addProperty("mine", mining.mine());
     config.addProperty("filter_topk", mining.filterTopK());
@@ -249,49 +219,10 @@ public final class MineCommand implements Callable<Integer> {
     config.addProperty("dedup", !noDedup);
     JsonObject root = new JsonObject();
     root.add("input", input);
-    root.add("filters", filterJson(filters));
+    root.add("filters", filters.toJson());
     root.add("output", outputJson);
     root.add("timing", timing);
     root.add("config", config);
     return root;
-  }
-
-  private static JsonObject filterJson(FilterReport r) {
-    Gson gson = new Gson();
-    JsonObject o = new JsonObject();
-    o.addProperty("name", r.name());
-    o.addProperty("in", r.in());
-    o.addProperty("kept", r.kept());
-    o.add("dropped", gson.toJsonTree(r.dropped()));
-    o.add("metrics", gson.toJsonTree(r.metrics()));
-    if (!r.parts().isEmpty()) {
-      JsonArray parts = new JsonArray();
-      r.parts().forEach(p -> parts.add(filterJson(p)));
-      o.add("parts", parts);
-    }
-    return o;
-  }
-
-  /** Document texts of a corpus file: {@code title + " " + text} per line (BEIR corpus layout). */
-  static List<String> readCorpus(Path file) {
-    try (Stream<JsonLine> lines = JsonLines.read(file)) {
-      return lines.map(l -> BeirDataset.documentText(l.optString("title", ""), l.string("text"))).toList();
-    }
-  }
-
-  static void writeAtomically(Path target, String content) {
-    Path absolute = target.toAbsolutePath();
-    try {
-      Files.createDirectories(absolute.getParent());
-      Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
-      try {
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -29,30 +29,33 @@ import picocli.CommandLine.Parameters;
  * {@code kalm search}: embeds a JSON Lines corpus once into an index file next to it (rebuilt when the
  * model, the corpus or the settings change), then answers queries from the arguments or standard input.
  */
-@Command(name = "search", mixinStandardHelpOptions = true,
-    description = {"Semantic search over a JSON Lines corpus ({\"text\": ..., optional \"id\"/\"_id\", \"title\"}).",
-        "The corpus is embedded once into an index file and reused while model, corpus and settings are unchanged.",
-        "Queries come from the arguments, else one per line from standard input.",
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Search a JSON Lines corpus by meaning.",
+    description = {"The corpus ({\"text\": ..., optional \"id\"/\"_id\", \"title\"} per line) is embedded once "
+        + "into an index file, reused while model, corpus and settings are unchanged. Queries come from the "
+        + "arguments, else one per line from standard input.",
         "Output per query: a line 'query: TEXT', then 'rank<TAB>score<TAB>id<TAB>snippet' lines, then a blank line."})
 final class SearchCommand implements Callable<Integer> {
   private static final int SNIPPET_CHARS = 100;
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin BatchOptions batchOptions;
+
   @Option(names = "--corpus", required = true, paramLabel = "FILE",
-      description = "JSON Lines documents: \"text\" (required), \"title\", \"id\" or \"_id\" (default: the line number)")
+      description = "JSON Lines documents: \"text\" (required), \"title\", \"id\" or \"_id\" (default: the line number).")
   Path corpus;
 
   @Option(names = "--index", paramLabel = "FILE",
-      description = "index file (default: <corpus>" + EmbeddingIndex.SUFFIX + " next to the corpus)")
+      description = "Index file (default: <corpus>" + EmbeddingIndex.SUFFIX + " next to the corpus).")
   Path index;
 
-  @Option(names = "--top-k", defaultValue = "10", paramLabel = "N", description = "results per query (default: ${DEFAULT-VALUE})")
+  @Option(names = "--top-k", defaultValue = "10", paramLabel = "N", description = "Results per query (default: ${DEFAULT-VALUE}).")
   int topK;
 
   @Option(names = "--query-instruction", defaultValue = Prompt.DEFAULT_RETRIEVAL_TASK, paramLabel = "TEXT",
-      description = {"task put on queries as 'Instruct: TEXT \\n Query: ...'; '' for none",
-          "(default: ${DEFAULT-VALUE})"})
+      description = {"Task put on queries as 'Instruct: TEXT \\n Query: ...'; '' for none",
+          "(default: ${DEFAULT-VALUE})."})
   String queryInstruction;
 
   @Parameters(paramLabel = "QUERY", arity = "0..*", description = "queries (default: one per line from standard input)")
@@ -66,7 +69,7 @@ final class SearchCommand implements Callable<Integer> {
     Preconditions.checkArgument(!documents.isEmpty(), "corpus %s holds no documents", corpus);
     Path indexFile = index != null ? index : corpus.resolveSibling(corpus.getFileName() + EmbeddingIndex.SUFFIX);
     Prompt queryPrompt = queryInstruction.isEmpty() ? Prompt.none() : Prompt.instruction(queryInstruction);
-    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder().build())) {
+    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
       IndexFingerprint current = IndexFingerprint.of(modelOptions.model, corpus, embedder.config());
       ProgressBar bar = ProgressBar.stderr("index");
       long start = System.nanoTime();

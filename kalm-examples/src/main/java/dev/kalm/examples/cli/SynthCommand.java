@@ -1,6 +1,7 @@
 package dev.kalm.examples.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.Personas;
 import dev.kalm.data.synth.SynthConfig;
@@ -11,14 +12,9 @@ import dev.kalm.data.synth.TaskType;
 import dev.kalm.data.synth.llm.LlmClient;
 import dev.kalm.data.synth.llm.LlmClients;
 import dev.kalm.data.synth.llm.LlmConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +29,11 @@ import picocli.CommandLine.Spec;
     name = "synth",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Generate training examples with an LLM server.",
     description = {
-      "Generates training examples with an LLM behind an OpenAI-compatible chat completions API "
-          + "(vLLM, llama.cpp server, Ollama, TGI, OpenAI): per persona and task type, brainstorm task "
-          + "instructions (persona as system prompt), then generate one example per instruction and example "
+      "Uses an LLM behind an OpenAI-compatible chat completions API "
+          + "(vLLM, llama.cpp server, Ollama, TGI, OpenAI): per persona and task type, it brainstorms task "
+          + "instructions (persona as system prompt), then generates one example per instruction and example "
           + "number as JSON.",
       "Output: JSON Lines {query, pos, neg, task, [score], instruction, persona, synth_key}. Rerunning with the "
           + "same arguments resumes: finished examples are kept, the rest are generated.",
@@ -126,7 +123,7 @@ public final class SynthCommand implements Callable<Integer> {
           + "automatically if the server rejects it).")
   boolean noJsonMode;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the run summary as JSON.")
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the run summary as JSON to this file (default: none).")
   Path report;
 
   @Override
@@ -196,19 +193,7 @@ public final class SynthCommand implements Callable<Integer> {
     err.println(r.summary());
     err.flush();
     if (report != null) {
-      writeAtomically(report, new GsonBuilder().setPrettyPrinting().create().toJson(r.toJson()) + "\n");
-    }
-  }
-
-  private static void writeAtomically(Path file, String text) {
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().create().toJson(r.toJson()) + "\n");
     }
   }
 }

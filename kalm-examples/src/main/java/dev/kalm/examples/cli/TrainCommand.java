@@ -1,7 +1,6 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.JsonObject;
-import dev.kalm.core.device.DeviceChoice;
+import dev.kalm.core.device.Backends;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.TrainingExample;
@@ -12,6 +11,7 @@ import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingLog;
 import dev.kalm.train.TrainingResult;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.train.eval.EvaluationConfig;
@@ -20,152 +20,143 @@ import dev.kalm.train.eval.EvaluationHooks;
 import dev.kalm.train.eval.EvaluationTask;
 import dev.kalm.train.eval.Evaluators;
 import dev.kalm.train.optim.LrSchedule;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kalm train}: contrastive fine-tuning on training JSON Lines. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Fine-tune a model contrastively (InfoNCE with in-batch and hard negatives, optional Matryoshka loss).",
-        "Writes the final model to --output and checkpoints to --output/checkpoint-<step>."})
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    header = "Fine-tune a model contrastively.",
+    description = "InfoNCE with in-batch and hard negatives, optionally with the Matryoshka loss. Writes the final "
+        + "model to --output, checkpoints to --output/checkpoint-<step> and, with --eval-data, the best-scoring "
+        + "model to --output/checkpoint-best.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "starting model folder (e.g. from `kalm init`)")
-  Path model;
+  @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--data", required = true, description = "training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them")
+  @Option(names = "--data", paramLabel = "PATH", required = true, description = "Training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them.")
   Path data;
 
-  @Option(names = "--output", required = true, description = "model folder to write")
+  @Option(names = "--output", paramLabel = "DIR", required = true, description = "Model folder to write.")
   Path output;
 
   @ArgGroup(exclusive = true)
   Length length;
 
   static final class Length {
-    @Option(names = "--steps", description = "optimizer steps") long steps;
-    @Option(names = "--epochs", description = "passes over the data (default: 1)") int epochs;
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: --epochs).") long steps;
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: 1).") int epochs;
   }
 
-  @Option(names = "--batch-size", defaultValue = "16", description = "queries per batch (default: ${DEFAULT-VALUE})")
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Queries per batch (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--hard-negatives", defaultValue = "7", description = "hard negatives per query (default: ${DEFAULT-VALUE})")
+  @Option(names = "--hard-negatives", paramLabel = "N", defaultValue = "7", description = "Hard negatives per query (default: ${DEFAULT-VALUE}).")
   int hardNegatives;
 
-  @Option(names = "--lr", defaultValue = "1e-5", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lr", paramLabel = "X", defaultValue = "1e-5", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
   double lr;
 
-  @Option(names = "--schedule", defaultValue = "linear", description = "constant | linear | cosine (default: ${DEFAULT-VALUE})")
+  @Option(names = "--schedule", paramLabel = "constant|linear|cosine", defaultValue = "linear", description = "Learning-rate schedule after the warm-up (default: ${DEFAULT-VALUE}).")
   String schedule;
 
   @ArgGroup(exclusive = true)
   Warmup warmup;
 
   static final class Warmup {
-    @Option(names = "--warmup-ratio", description = "warm-up fraction of all steps (default: 0.1)") Double ratio;
-    @Option(names = "--warmup-steps", description = "warm-up steps") Long steps;
+    @Option(names = "--warmup-ratio", paramLabel = "X", description = "Warm-up fraction of all steps (default: 0.1).") Double ratio;
+    @Option(names = "--warmup-steps", paramLabel = "N", description = "Warm-up steps (default: --warmup-ratio).") Long steps;
   }
 
-  @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE})")
+  @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--temperature", defaultValue = "0.05", description = "InfoNCE temperature (default: ${DEFAULT-VALUE}; KaLM uses 0.01)")
+  @Option(names = "--temperature", paramLabel = "X", defaultValue = "0.05", description = "InfoNCE temperature (default: ${DEFAULT-VALUE}; KaLM uses 0.01).")
   double temperature;
 
-  @Option(names = "--mrl-dims", split = ",", description = "Matryoshka dims, e.g. 896,512,256,128,64")
+  @Option(names = "--mrl-dims", paramLabel = "N", split = ",", description = "Matryoshka dimensions, e.g. 896,512,256,128,64 (default: none, no Matryoshka loss).")
   List<Integer> mrlDims;
 
-  @Option(names = "--mrl-weights", split = ",", description = "Matryoshka loss weights, e.g. 1,0.3,0.2,0.1,0.1 (default: all 1)")
+  @Option(names = "--mrl-weights", paramLabel = "X", split = ",", description = "Matryoshka loss weights, e.g. 1,0.3,0.2,0.1,0.1 (default: all 1).")
   List<Double> mrlWeights;
 
-  @Option(names = "--max-length", defaultValue = "512", description = "tokens per text (default: ${DEFAULT-VALUE})")
-  int maxLength;
-
-  @Option(names = "--grad-clip", defaultValue = "1.0", description = "global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
+  @Option(names = "--grad-clip", paramLabel = "X", defaultValue = "1.0", description = "Global gradient-norm clip, 0 = off (default: ${DEFAULT-VALUE}).")
   double gradClip;
 
-  @Option(names = "--grad-accumulation", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
+  @Option(names = "--grad-accumulation", paramLabel = "N", defaultValue = "1", description = "Micro-batches per step (default: ${DEFAULT-VALUE}).")
   int gradAccumulation;
 
-  @Option(names = "--grad-cache-chunk", defaultValue = "0",
-      description = "sequences per forward pass with gradient caching; 0 = off (default: ${DEFAULT-VALUE})")
+  @Option(names = "--grad-cache-chunk", paramLabel = "N", defaultValue = "0",
+      description = "Sequences per forward pass with gradient caching; 0 = off (default: ${DEFAULT-VALUE}).")
   int gradCacheChunk;
 
-  @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of shuffling and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--no-shuffle", description = "keep file order (batches in input order every epoch)")
+  @Option(names = "--no-shuffle", description = "Keep file order (batches in input order every epoch).")
   boolean noShuffle;
 
-  @Option(names = "--sampler", defaultValue = "random", description = "random | task (semi-homogeneous task batches) (default: ${DEFAULT-VALUE})")
+  @Option(names = "--sampler", paramLabel = "random|task", defaultValue = "random", description = "How batches are drawn: random, or task for semi-homogeneous task batches "
+      + "(default: ${DEFAULT-VALUE}).")
   String sampler;
 
-  @Option(names = "--homogeneous-ratio", defaultValue = "0.5", description = "share of each task batch kept single-task (default: ${DEFAULT-VALUE})")
+  @Option(names = "--homogeneous-ratio", paramLabel = "X", defaultValue = "0.5", description = "Share of each task batch kept single-task (default: ${DEFAULT-VALUE}).")
   double homogeneousRatio;
 
-  @Option(names = "--query-instruction", description = "instruction for queries without their own (KaLM template)")
+  @Option(names = "--query-instruction", paramLabel = "TEXT", description = "Instruction for queries without their own, in KaLM's template (default: none).")
   String queryInstruction;
 
-  @Option(names = "--save-every", defaultValue = "0", description = "checkpoint every N steps; 0 = only at the end")
+  @Option(names = "--save-every", paramLabel = "N", defaultValue = "0", description = "Checkpoint every N steps; 0 = only at the end (default: ${DEFAULT-VALUE}).")
   long saveEvery;
 
-  @Option(names = "--resume", description = "continue the run saved in this checkpoint folder (same data and options)")
+  @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in this checkpoint folder, with the same data and options "
+      + "(default: start from --model).")
   Path resume;
 
-  @Option(names = "--log", description = "JSON Lines log, one object per step")
+  @Option(names = "--log", paramLabel = "FILE", description = "Write a JSON Lines log to this file, one object per step (default: none).")
   Path log;
 
-  @Option(names = "--device", converter = DeviceOption.class, description = "auto | cpu | gpu (default: auto)")
-  DeviceChoice device;
-
-  @Option(names = "--eval-data", description = "evaluate on this data every --eval-every steps and keep the best model as <output>/checkpoint-best")
+  @Option(names = "--eval-data", paramLabel = "PATH", description = "Evaluate on this data every --eval-every steps and keep the best model as "
+      + "<output>/checkpoint-best (default: no evaluation).")
   Path evalData;
 
-  @Option(names = "--eval-task", defaultValue = "retrieval", converter = EvalCommand.TaskConverter.class,
-      description = "task of --eval-data: retrieval | bitext | sts | pair | classification | clustering | reranking (default: ${DEFAULT-VALUE})")
+  @Option(names = "--eval-task", paramLabel = "TASK", defaultValue = "retrieval", converter = EvalCommand.TaskConverter.class,
+      description = "Task of --eval-data: retrieval | bitext | sts | pair | classification | clustering | reranking (default: ${DEFAULT-VALUE}).")
   EvaluationTask evalTask;
 
-  @Option(names = "--eval-split", defaultValue = "test", description = "split of --eval-data (default: ${DEFAULT-VALUE})")
+  @Option(names = "--eval-split", paramLabel = "NAME", defaultValue = "test", description = "Split of --eval-data (default: ${DEFAULT-VALUE}).")
   String evalSplit;
 
-  @Option(names = "--eval-every", defaultValue = "100", description = "steps between evaluations (default: ${DEFAULT-VALUE})")
+  @Option(names = "--eval-every", defaultValue = "100", paramLabel = "N", description = "Steps between evaluations (default: ${DEFAULT-VALUE}).")
   int evalEvery;
 
-  @Option(names = "--lenient", description = "skip and count bad data lines instead of stopping")
+  @Option(names = "--lenient", description = "Skip and count bad data lines instead of stopping.")
   boolean lenient;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     TrainerConfig config = config();
     ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
     List<TrainingExample> examples = reader.readAll(data);
-    System.err.printf(Locale.ROOT, "kalm train: %,d examples from %s (%s), %s%n", examples.size(), data, reader.report(),
-        config.sampler());
+    System.err.printf(Locale.ROOT, "kalm train: %s (%s), %s%n", reader.report().summary(), data, config.sampler());
     EvaluationHook evaluation = null;
     if (evalData != null) {
-      if (resume != null) {
-        throw new IllegalArgumentException("--eval-data cannot be combined with --resume");
-      }
       EvaluationConfig evalConfig = EvaluationConfig.builder()
           .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction)).build();
       evaluation = EvaluationHooks.every(evalEvery, Evaluators.create(evalTask, evalData, evalSplit, null, evalConfig));
     }
-    try (Trainer trainer = resume != null ? Trainers.resume(resume, config)
-            : evaluation != null ? Trainers.contrastive(model, config, evaluation) : Trainers.contrastive(model, config);
-        BufferedWriter writer = log == null ? null : Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-      logWriter = writer;
+    try (Trainer trainer = open(config, evaluation);
+        TrainingLog trainingLog = log == null ? null : TrainingLog.open(log)) {
       ProgressBar bar = ProgressBar.stderr("train");
+      long[] tokens = {0};
+      double[] seconds = {0};
       TrainingResult result = trainer.train(examples, output, new TrainingListener() {
         long total;
 
@@ -178,24 +169,19 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void onEvaluation(long step, String name, double mainScore) {
           System.err.printf(Locale.ROOT, "%nstep %d: %s main score %.4f%n", step, name, mainScore);
-          writeLog(step, "eval_main_score", mainScore);
+          if (trainingLog != null) {
+            trainingLog.onEvaluation(step, name, mainScore);
+          }
         }
 
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), total);
-          tokens += (long) (r.tokensPerSecond() * r.seconds());
-          seconds += r.seconds();
-          JsonObject line = new JsonObject();
-          line.addProperty("step", r.step());
-          line.addProperty("epoch", r.epoch());
-          line.addProperty("loss", r.loss());
-          line.addProperty("lr", r.learningRate());
-          line.addProperty("grad_norm", r.gradNorm());
-          line.addProperty("tokens_per_s", r.tokensPerSecond());
-          line.addProperty("seconds", r.seconds());
-          line.addProperty("resident_mib", Machine.residentMib());
-          writeLine(line);
+          tokens[0] += (long) (r.tokensPerSecond() * r.seconds());
+          seconds[0] += r.seconds();
+          if (trainingLog != null) {
+            trainingLog.onStep(r);
+          }
         }
       });
       bar.finish();
@@ -205,40 +191,27 @@ final class TrainCommand implements Callable<Integer> {
       }
       System.err.printf(Locale.ROOT, "kalm train: %d steps, loss %.4f -> %.4f in %.1f s; model in %s%n", result.steps(),
           result.firstLoss(), result.lastLoss(), result.seconds(), result.output());
-      if (seconds > 0) {
+      if (seconds[0] > 0) {
         System.err.printf(Locale.ROOT, "kalm train: %.0f tokens/s; matmul peak of this machine now %.1f GFLOP/s%n",
-            tokens / seconds, Machine.matmulGflops(dev.kalm.core.device.Backends.cpu(), 1024));
+            tokens[0] / seconds[0], Machine.matmulGflops(Backends.cpu(), 1024));
       }
     }
     return 0;
   }
 
-  private BufferedWriter logWriter;
-  private long tokens;
-  private double seconds;
-
-  private void writeLog(long step, String field, double value) {
-    JsonObject line = new JsonObject();
-    line.addProperty("step", step);
-    line.addProperty(field, value);
-    writeLine(line);
-  }
-
-  private void writeLine(JsonObject line) {
-    if (logWriter != null) {
-      try {
-        logWriter.write(line + "\n");
-        logWriter.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write log " + log, e);
-      }
+  /** The trainer: fresh from --model or continuing --resume, with the evaluation hook when there is one. */
+  private Trainer open(TrainerConfig config, @Nullable EvaluationHook evaluation) {
+    if (resume != null) {
+      return evaluation == null ? Trainers.resume(resume, config) : Trainers.resume(resume, config, evaluation);
     }
+    return evaluation == null ? Trainers.contrastive(modelOptions.model, config)
+        : Trainers.contrastive(modelOptions.model, config, evaluation);
   }
 
   TrainerConfig config() {
     TrainerConfig.Builder b = TrainerConfig.builder()
         .hardNegatives(hardNegatives).learningRate(lr).schedule(LrSchedule.parse(schedule)).weightDecay(weightDecay)
-        .temperature(temperature).maxLength(maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
+        .temperature(temperature).maxLength(modelOptions.maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
     if (length != null && length.steps > 0) {
@@ -258,9 +231,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (mrlWeights != null) {
       throw new IllegalArgumentException("--mrl-weights needs --mrl-dims");
     }
-    if (device != null) {
-      b.device(device);
-    }
+    b.device(modelOptions.device());
     return b.build();
   }
 

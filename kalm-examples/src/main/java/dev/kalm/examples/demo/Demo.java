@@ -10,10 +10,8 @@ import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.model.ModelInit;
-import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import dev.kalm.core.tokenize.BundledTokenizer;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.filter.DataFilters;
@@ -164,9 +162,7 @@ public final class Demo {
     Qwen2Config shape = ModelInit.preset(run.preset());
     int h = shape.hiddenSize();
     dims = List.of(h, h / 2, h / 4);
-    Path tokenizer = folder.resolveSibling("tokenizer");
-    BundledTokenizer.writeTo(tokenizer);
-    ModelWriter.write(folder, shape, ModelInit.randomWeights(shape, run.seed()), tokenizer,
+    ModelInit.writeRandom(folder, shape, run.seed(), null,
         new SentenceTransformerSettings(dev.kalm.core.embed.Pooling.MEAN, run.maxLength(), QUERY_PROMPT), null);
     return folder;
   }

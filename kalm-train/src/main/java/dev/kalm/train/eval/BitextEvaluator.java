@@ -6,6 +6,9 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.data.search.SearchConfig;
+import dev.kalm.data.search.SearchResults;
+import dev.kalm.data.search.VectorIndexes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,10 +28,10 @@ final class BitextEvaluator implements Evaluator {
   private final Path file;
   private final String split;
   private final EvaluationConfig config;
-  private final VectorSearch search;
+  private final SearchConfig search;
   private final ImmutableList<Pair> pairs;
 
-  BitextEvaluator(Path file, String split, EvaluationConfig config, VectorSearch search) {
+  BitextEvaluator(Path file, String split, EvaluationConfig config, SearchConfig search) {
     this.file = file;
     this.split = split;
     this.config = config;
@@ -115,12 +118,12 @@ final class BitextEvaluator implements Evaluator {
   }
 
   private ImmutableMap<String, Double> mine(float[][] sources, float[][] targets) {
-    VectorSearch.Hits[] hits = search.search(sources, targets, 1);
+    SearchResults hits = VectorIndexes.exact(targets, search).search(sources, 1);
     int[] truth = new int[sources.length];
     int[] predicted = new int[sources.length];
     for (int i = 0; i < sources.length; i++) {
       truth[i] = i;
-      predicted[i] = hits[i].docs()[0];
+      predicted[i] = hits.id(i, 0);
     }
     Metrics.LabelScores s = Metrics.labelScores(truth, predicted);
     return ImmutableMap.of("precision", s.weightedPrecision(), "recall", s.weightedRecall(),

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.kalm.core.jsonl.JsonLinesException;
 import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.data.search.SearchConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public final class Evaluators {
 
   /** Retrieval on a loaded BEIR data set. */
   public static Evaluator retrieval(BeirDataset data, EvaluationConfig config) {
-    return new RetrievalEvaluator(checkNotNull(data, "data"), checkNotNull(config, "config"), VectorSearch.exact());
+    return new RetrievalEvaluator(checkNotNull(data, "data"), checkNotNull(config, "config"), SearchConfig.deterministic());
   }
 
   /** Retrieval on a BEIR folder and split (loaded with {@link BeirDataset#load}). */
@@ -44,7 +45,7 @@ public final class Evaluators {
 
   /** Bitext mining; direction from {@link EvaluationConfig#bitextDirection()}. */
   public static Evaluator bitext(Path data, String split, EvaluationConfig config) {
-    return new BitextEvaluator(resolve(data, split), split, checkNotNull(config, "config"), VectorSearch.exact());
+    return new BitextEvaluator(resolve(data, split), split, checkNotNull(config, "config"), SearchConfig.deterministic());
   }
 
   /** Semantic textual similarity. */

@@ -6,6 +6,9 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.data.search.SearchConfig;
+import dev.kalm.data.search.VectorIndex;
+import dev.kalm.data.search.VectorIndexes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -85,9 +88,10 @@ final class RerankingEvaluator implements Evaluator {
       Arrays.fill(relevant, 0, s.positives().size(), true);
       double[] scores = new double[nd];
       Arrays.fill(scores, Double.NEGATIVE_INFINITY);
+      VectorIndex candidates = VectorIndexes.exact(Arrays.copyOfRange(docs, di, di + nd), SearchConfig.deterministic());
       for (int q = 0; q < s.queries().size(); q++) {
         for (int d = 0; d < nd; d++) {
-          scores[d] = Math.max(scores[d], Vectors.dot(queries[qi + q], docs[di + d]));
+          scores[d] = Math.max(scores[d], candidates.score(queries[qi + q], d));
         }
       }
       qi += s.queries().size();

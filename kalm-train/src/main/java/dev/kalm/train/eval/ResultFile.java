@@ -4,14 +4,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.Versions;
+import dev.kalm.core.io.AtomicFiles;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -72,20 +69,7 @@ public final class ResultFile {
    * @throws UncheckedIOException naming the file when it cannot be written
    */
   public static void write(Path file, EvaluationResult result, @Nullable String model, Map<String, ?> embedder) {
-    String text = json(result, model, embedder);
-    Path target = file.toAbsolutePath();
-    try {
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      try {
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write result file " + file + ": " + e.getMessage(), e);
-    }
+    AtomicFiles.writeString(file, json(result, model, embedder));
   }
 
   /** Versions recorded in result files: kalm, Java, DJL and PyTorch ({@link Versions#all()}). */

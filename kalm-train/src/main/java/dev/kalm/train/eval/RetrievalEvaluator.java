@@ -5,6 +5,9 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.data.search.SearchConfig;
+import dev.kalm.data.search.SearchResults;
+import dev.kalm.data.search.VectorIndexes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,13 +24,13 @@ import java.util.Map;
 final class RetrievalEvaluator implements Evaluator {
   private final BeirDataset data;
   private final EvaluationConfig config;
-  private final VectorSearch search;
+  private final SearchConfig search;
   private final String[] docIds;
   private final List<String> docTexts;
   private final List<String> queryIds;
   private final int skipped;
 
-  RetrievalEvaluator(BeirDataset data, EvaluationConfig config, VectorSearch search) {
+  RetrievalEvaluator(BeirDataset data, EvaluationConfig config, SearchConfig search) {
     this.data = data;
     this.config = config;
     this.search = search;
@@ -83,8 +86,8 @@ final class RetrievalEvaluator implements Evaluator {
         (long) Embedding.distinct(docTexts) + Embedding.distinct(queryTexts));
     float[][] docs = Vectors.normalizedRows(embedding.embed(docTexts, Prompt.none()));
     float[][] queries = Vectors.normalizedRows(embedding.embed(queryTexts, config.queryPromptFor(embedder)));
-    VectorSearch.Hits[] hits = queries.length == 0 || docs.length == 0 ? new VectorSearch.Hits[0]
-        : search.search(queries, docs, Math.min(config.topK(), docs.length));
+    SearchResults hits = queries.length == 0 || docs.length == 0 ? null
+        : VectorIndexes.exact(docs, search).search(queries, Math.min(config.topK(), docs.length));
 
     int[] ks = RetrievalMetrics.K_VALUES;
     Map<String, double[][]> sums = new LinkedHashMap<>();
@@ -93,7 +96,7 @@ final class RetrievalEvaluator implements Evaluator {
     for (int qi = 0; qi < queryIds.size(); qi++) {
       String q = queryIds.get(qi);
       Map<String, Integer> judgments = data.qrels().get(q); // present: evaluable queries have judgments
-      int[] ranked = ranked(q, hits.length == 0 ? null : hits[qi], judgments);
+      int[] ranked = ranked(q, hits, qi, judgments);
       int[] judged = judgments.values().stream().mapToInt(Integer::intValue).toArray();
       double[][] m = RetrievalMetrics.compute(ranked, judged, ks);
       add(total, m);
@@ -112,14 +115,14 @@ final class RetrievalEvaluator implements Evaluator {
   }
 
   /** Grades of the retrieved documents in rank order, the query's own id dropped when so configured. */
-  private int[] ranked(String queryId, VectorSearch.Hits hits, Map<String, Integer> judgments) {
+  private int[] ranked(String queryId, SearchResults hits, int query, Map<String, Integer> judgments) {
     if (hits == null) {
       return new int[0];
     }
-    int[] grades = new int[hits.size()];
+    int[] grades = new int[hits.count(query)];
     int n = 0;
-    for (int r = 0; r < hits.size(); r++) {
-      String doc = docIds[hits.docs()[r]];
+    for (int r = 0; r < grades.length; r++) {
+      String doc = docIds[hits.id(query, r)];
       if (config.ignoreIdenticalIds() && doc.equals(queryId)) {
         continue;
       }

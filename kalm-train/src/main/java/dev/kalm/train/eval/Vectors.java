@@ -4,15 +4,6 @@ package dev.kalm.train.eval;
 final class Vectors {
   private Vectors() {}
 
-  /** Dot product in float, summed in index order (the order {@link ExactTopKSearch} uses, so scores agree bit for bit). */
-  static float dot(float[] a, float[] b) {
-    float s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
-  }
-
   /** Dot product accumulated in double. */
   static double dotDouble(float[] a, float[] b) {
     double s = 0;

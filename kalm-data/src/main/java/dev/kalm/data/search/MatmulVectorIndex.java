@@ -10,18 +10,18 @@ import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.progress.ProgressListener;
 
 /**
- * Exact search by blocked matrix products on the backend: for each block of queries and each block of
+ * {@link SearchConfig.Kernel#MATMUL}: exact search by blocked matrix products on the backend: for each block of queries and each block of
  * documents, {@code scores = Q · Dᵀ} and its top-k on the device, merged into a running top-k per query
  * in Java. Ties at a block's top-k boundary are resolved exactly (lower id first) from the block's row.
  */
-final class ExactVectorIndex implements VectorIndex {
+final class MatmulVectorIndex implements VectorIndex {
   private final int size;
   private final int dimension;
   private final SearchConfig config;
   /** Documents in row-major blocks of {@code config.docBlock()} rows (the last one shorter). */
   private final float[][] blocks;
 
-  ExactVectorIndex(float[][] docs, SearchConfig config) {
+  MatmulVectorIndex(float[][] docs, SearchConfig config) {
     checkNotNull(docs, "docs");
     this.config = checkNotNull(config, "config");
     checkArgument(docs.length >= 1, "docs must hold at least one vector, got %s", docs.length);
@@ -144,7 +144,7 @@ final class ExactVectorIndex implements VectorIndex {
       int id = ids[i];
       float score = scores[i];
       int j = i - 1;
-      while (j >= 0 && better(score, id, scores[j], ids[j])) {
+      while (j >= 0 && TopHits.better(score, id, scores[j], ids[j])) {
         ids[j + 1] = ids[j];
         scores[j + 1] = scores[j];
         j--;
@@ -152,10 +152,6 @@ final class ExactVectorIndex implements VectorIndex {
       ids[j + 1] = id;
       scores[j + 1] = score;
     }
-  }
-
-  private static boolean better(float scoreA, int idA, float scoreB, int idB) {
-    return scoreA > scoreB || (scoreA == scoreB && idA < idB);
   }
 
   private static float[] flatten(float[][] rows, int start, int count, int dimension, String name) {
@@ -192,7 +188,7 @@ final class ExactVectorIndex implements VectorIndex {
       int b = 0;
       for (int i = 0; i < n; i++) {
         boolean takeOld = b >= m
-            || (a < oldIds.length && better(oldScores[a], oldIds[a], candScores[b], candIds[b]));
+            || (a < oldIds.length && TopHits.better(oldScores[a], oldIds[a], candScores[b], candIds[b]));
         if (takeOld) {
           newIds[i] = oldIds[a];
           newScores[i] = oldScores[a++];

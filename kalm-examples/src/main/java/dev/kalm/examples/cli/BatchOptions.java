@@ -1,0 +1,15 @@
+package dev.kalm.examples.cli;
+
+import dev.kalm.core.embed.EmbedderConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --batch-tokens N} as a picocli mixin, for every command that embeds texts in token-budgeted batches
+ * ({@code embed}, {@code search}, {@code eval}, {@code mine}, {@code bench}); {@code train} batches by
+ * {@code --batch-size} instead.
+ */
+final class BatchOptions {
+  @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
+      description = "Token budget of one embedding batch, padded length x texts (default: ${DEFAULT-VALUE}).")
+  int batchTokens;
+}
