@@ -31,6 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Qwen3Model} (no {@code model.} prefix). Every array a forward pass creates is attached to the manager of its
  * input ids, so closing that (per-batch) manager frees all activations.
  *
+ * <p>Two layouts with the same outputs: {@link #create} keeps every parameter in an array of its own (trainable);
+ * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each.
+ * Without gradient the forward pass also works in place where it can (residual adds, SwiGLU, rotary, mask).
+ *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
  */
 public final class Qwen2Model implements AutoCloseable {
