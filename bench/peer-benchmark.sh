@@ -10,7 +10,8 @@
 # Environment: PRESETS (default "qwen2-0.5b small"), ROUNDS (2), COUNT (texts per set, 200), LIMIT_05B (embed only
 # the first N documents with qwen2-0.5b, for a busy machine),
 # ENGINES (extra --engine specs, e.g. "kalm-16k=kalm,batchTokens=16384"), TRAIN_PRESET (model of the training
-# step, default small; empty: no training), TRAIN_SHAPE ("QUERIES NEGATIVES MAX_LENGTH STEPS", default "16 3 128 2").
+# step, default small; empty: no training), TRAIN_SHAPE ("QUERIES NEGATIVES MAX_LENGTH STEPS", default "16 3 128 2"),
+# BASELINE (classpath of another kalm build: its training step is timed too, and ENGINES can name it with cp=).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mkdir -p "${1:-$root/target/peer-benchmark}" && cd "${1:-$root/target/peer-benchmark}" && pwd)"
@@ -57,4 +58,4 @@ fi
 
 java -Xmx2g -Dai.djl.offline=true -cp "$cp" dev.kalm.bench.PeerBenchmark --texts "$work/texts" --count "${COUNT:-200}" \
   --rounds "${ROUNDS:-2}" --work "$work/out" --python "$python" --train-peer "$root/bench/train_peer.py" \
-  "${cases[@]}" "${engines[@]}" "${train[@]}"
+  "${cases[@]}" "${engines[@]}" "${train[@]}" ${BASELINE:+--train-baseline "$BASELINE"}

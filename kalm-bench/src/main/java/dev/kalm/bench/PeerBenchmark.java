@@ -43,7 +43,8 @@ public final class PeerBenchmark implements Callable<Integer> {
   List<String> cases = new ArrayList<>();
 
   @Option(names = "--engine",
-      description = "LABEL=kalm|ort[,key=value...]: options batchTokens (kalm), batch, threads (ort), "
+      description = "LABEL=kalm|ort[,key=value...]: options batchTokens, threads (kalm), batch, threads (ort), "
+          + "env.NAME=VALUE (an environment variable of the child), "
           + "cp=CLASSPATH put before this benchmark's (to run another kalm build); repeatable, the first is the reference")
   List<String> engines = new ArrayList<>();
 
@@ -51,6 +52,10 @@ public final class PeerBenchmark implements Callable<Integer> {
       description = "LABEL:MODEL_FOLDER:BATCH_FILE:STEPS: time one training step, kalm (TrainRun) against PyTorch eager "
           + "(bench/train_peer.py), interleaved with the embedding rounds; repeatable")
   List<String> trainCases = new ArrayList<>();
+
+  @Option(names = "--train-baseline", paramLabel = "CLASSPATH",
+      description = "also time the training step with these jars first on the classpath (another kalm build), as kalm-baseline")
+  String trainBaseline;
 
   @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the training peer")
   String python;
@@ -139,16 +144,25 @@ public final class PeerBenchmark implements Callable<Integer> {
       }
       for (String c : trainCases) {
         String[] f = c.split(":");
-        List<String> kalmCommand = List.of(javaBin(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
-            TrainRun.class.getName(), "run", f[1], f[2], f[3]);
-        List<String> torchCommand = List.of(python, trainPeer.toString(), f[1], f[2], f[3], "2");
-        List<List<String>> order = round % 2 == 0 ? List.of(kalmCommand, torchCommand) : List.of(torchCommand, kalmCommand);
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        commands.put("kalm", List.of(javaBin(), "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+            TrainRun.class.getName(), "run", f[1], f[2], f[3]));
+        commands.put("pytorch-eager", List.of(python, trainPeer.toString(), f[1], f[2], f[3], "2"));
+        if (trainBaseline != null) {
+          commands.put("kalm-baseline", List.of(javaBin(), "-Dai.djl.offline=true", "-cp",
+              trainBaseline + java.io.File.pathSeparator + System.getProperty("java.class.path"), TrainRun.class.getName(),
+              "run", f[1], f[2], f[3]));
+        }
+        List<String> order = new ArrayList<>(commands.keySet());
+        if (round % 2 == 1) {
+          java.util.Collections.reverse(order);
+        }
         Map<String, double[]> measured = new LinkedHashMap<>();
-        for (List<String> command : order) {
-          measured.put(command == kalmCommand ? "kalm" : "pytorch-eager", measure(command.get(0), command));
+        for (String engine : order) {
+          measured.put(engine, measure(engine, commands.get(engine)));
         }
         double referenceLoss = measured.get("kalm")[4];
-        for (String engine : List.of("kalm", "pytorch-eager")) {
+        for (String engine : commands.keySet()) {
           double[] m = measured.get(engine);
           double lossDiff = Math.abs(m[4] - referenceLoss);
           results.computeIfAbsent("train " + f[0], k -> new LinkedHashMap<>()).computeIfAbsent(engine, k -> new ArrayList<>())
@@ -167,10 +181,22 @@ public final class PeerBenchmark implements Callable<Integer> {
   private double[] child(Engine e, String model, Path textFile, Path out, List<String> extra) throws IOException, InterruptedException {
     String cp = (e.classpathPrefix().isEmpty() ? "" : e.classpathPrefix() + java.io.File.pathSeparator)
         + System.getProperty("java.class.path");
-    List<String> command = new ArrayList<>(List.of(javaBin(), "-Dai.djl.offline=true", "-cp", cp, EngineRun.class.getName(),
-        e.kind(), model, textFile.toString(), out.toString()));
-    command.addAll(extra);
-    return measure(e.label(), command);
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-Dai.djl.offline=true"));
+    Map<String, String> environment = new LinkedHashMap<>();
+    List<String> options = new ArrayList<>();
+    for (String kv : extra) {
+      if (kv.startsWith("env.")) { // env.NAME=VALUE: an environment variable of the child (OMP_WAIT_POLICY, ...)
+        String[] pair = kv.substring(4).split("=", 2);
+        environment.put(pair[0], pair[1]);
+      } else if (e.kind().equals("kalm") && kv.startsWith("threads=")) { // libtorch intra-op threads
+        command.add("-Dai.djl.pytorch.num_threads=" + kv.substring(8));
+      } else {
+        options.add(kv);
+      }
+    }
+    command.addAll(List.of("-cp", cp, EngineRun.class.getName(), e.kind(), model, textFile.toString(), out.toString()));
+    command.addAll(options);
+    return measure(e.label(), command, environment);
   }
 
   private static String javaBin() {
@@ -182,8 +208,15 @@ public final class PeerBenchmark implements Callable<Integer> {
    * seconds, peak MiB, first loss or NaN, CPU seconds of the timed part or NaN}.
    */
   private static double[] measure(String label, List<String> command) throws IOException, InterruptedException {
+    return measure(label, command, Map.of());
+  }
+
+  private static double[] measure(String label, List<String> command, Map<String, String> environment)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     String result = null;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = r.readLine()) != null; ) {
