@@ -271,7 +271,8 @@ final class ContrastiveTrainer implements Trainer {
 
   @Override
   public Embedder embedder(EmbedderConfig embedderConfig) {
-    EmbedderConfig.Builder b = embedderConfig.toBuilder().maxLength(embedderConfig.maxLength());
+    EmbedderConfig.Builder b = embedderConfig.toBuilder()
+        .maxLength(embedderConfig.maxLength() == 0 ? config.maxLength() : embedderConfig.maxLength());
     if (embedderConfig.pooling() == null) {
       b.pooling(config.pooling());
     }

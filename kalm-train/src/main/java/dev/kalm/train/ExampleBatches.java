@@ -50,8 +50,9 @@ final class ExampleBatches {
     }
     List<String> passages = new ArrayList<>(positives);
     passages.addAll(negatives);
-    List<long[]> q = truncate(tokenizer.encode(queries));
-    List<long[]> p = truncate(tokenizer.encode(passages));
+    // truncated as at inference: the text is cut, the tokenizer's post-processor tokens (e.g. an EOS) are kept
+    List<long[]> q = List.of(tokenizer.encode(queries, config.maxLength()));
+    List<long[]> p = List.of(tokenizer.encode(passages, config.maxLength()));
     long count = 0;
     for (long[] ids : q) {
       count += ids.length;
@@ -71,13 +72,5 @@ final class ExampleBatches {
     String instruction = example.instruction() != null ? example.instruction()
         : config.taskInstructions().getOrDefault(example.task(), config.queryInstruction());
     return instruction == null || instruction.isEmpty() ? query : Prompt.instruction(instruction).apply(query);
-  }
-
-  private List<long[]> truncate(long[][] ids) {
-    List<long[]> out = new ArrayList<>(ids.length);
-    for (long[] row : ids) {
-      out.add(row.length <= config.maxLength() ? row : java.util.Arrays.copyOf(row, config.maxLength()));
-    }
-    return out;
   }
 }

@@ -30,7 +30,10 @@ public interface Trainer extends AutoCloseable {
    */
   TrainingResult train(List<TrainingExample> examples, Path output, TrainingListener listener);
 
-  /** An embedder over the model as it is now (shares its weights; valid until the trainer closes). */
+  /**
+   * An embedder over the model as it is now (shares its weights; valid until the trainer closes). Settings left
+   * unset in {@code config} take the trainer's: pooling, attention, and max length (when 0).
+   */
   Embedder embedder(EmbedderConfig config);
 
   @Override

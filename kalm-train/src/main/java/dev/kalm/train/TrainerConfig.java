@@ -45,7 +45,7 @@ import org.jspecify.annotations.Nullable;
  * @param sampler how examples form batches
  * @param queryInstruction instruction for queries whose example and task name none, or null
  * @param taskInstructions instruction per task name
- * @param pooling pooling of the trained model
+ * @param pooling pooling of the trained model, or null for the model folder's (mean when it names none)
  * @param attention attention of the trained model, or null for the model folder's
  * @param saveEvery write a checkpoint every this many steps (0: only at the end)
  */
@@ -74,7 +74,7 @@ public record TrainerConfig(
     BatchSampler sampler,
     @Nullable String queryInstruction,
     ImmutableMap<String, String> taskInstructions,
-    Pooling pooling,
+    @Nullable Pooling pooling,
     @Nullable Attention attention,
     long saveEvery) {
 
@@ -101,7 +101,6 @@ public record TrainerConfig(
     checkNotNull(schedule, "schedule");
     checkNotNull(device, "device");
     checkNotNull(sampler, "sampler");
-    checkNotNull(pooling, "pooling");
   }
 
   public static Builder builder() {
@@ -161,7 +160,10 @@ public record TrainerConfig(
         Map.entry("grad_cache_chunk", gradCacheChunk), Map.entry("seed", seed),
         Map.entry("device", device.name().toLowerCase()), Map.entry("sampler", sampler.toString()),
         Map.entry("batch_size", sampler.batchSize()), Map.entry("task_instructions", taskInstructions),
-        Map.entry("pooling", pooling.name().toLowerCase()), Map.entry("save_every", saveEvery))).getAsJsonObject();
+        Map.entry("save_every", saveEvery))).getAsJsonObject();
+    if (pooling != null) {
+      o.addProperty("pooling", pooling.name().toLowerCase());
+    }
     if (queryInstruction != null) {
       o.addProperty("query_instruction", queryInstruction);
     }
@@ -169,6 +171,68 @@ public record TrainerConfig(
       o.addProperty("attention", attention.name().toLowerCase());
     }
     return o;
+  }
+
+  /**
+   * Named recipes: complete sets of training settings, each with where it comes from. {@link #KALM} is what
+   * KaLM-Embedding's released training script ({@code scipts/train.sh} and {@code train/} in HITsz-TMG/KaLM-Embedding)
+   * uses, so that a kalm run can be set beside theirs:
+   *
+   * <pre>{@code
+   * TrainerConfig config = TrainerConfig.Recipe.KALM.builder(896).steps(1000).build();
+   * }</pre>
+   */
+  public enum Recipe {
+    KALM;
+
+    /** KaLM's Matryoshka dims and loss weights, for its 896-wide model. */
+    static final List<Integer> KALM_DIMS = List.of(896, 512, 256, 128, 64);
+    static final List<Double> KALM_WEIGHTS = List.of(1.0, 0.3, 0.2, 0.1, 0.1);
+    static final int KALM_BATCH = 48;
+    static final double KALM_HOMOGENEOUS_RATIO = 0.5;
+
+    /** {@link TrainerConfig#builder()} with this recipe applied for a model whose vectors are {@code modelWidth} wide. */
+    public Builder builder(int modelWidth) {
+      return applyTo(TrainerConfig.builder(), modelWidth);
+    }
+
+    /**
+     * Sets every value of this recipe on {@code b} (see {@link #settings}). Matryoshka dims wider than the model are
+     * clipped to {@code modelWidth} and a dim that then repeats keeps its first weight, so the full width always has
+     * weight 1 (896 wide: 896/512/256/128/64; 256 wide: 256/128/64 with 1/0.1/0.1; 1024 wide: unchanged).
+     *
+     * @throws IllegalArgumentException if {@code modelWidth < 1}
+     */
+    public Builder applyTo(Builder b, int modelWidth) {
+      checkArgument(modelWidth >= 1, "modelWidth must be >= 1, got %s", modelWidth);
+      java.util.LinkedHashMap<Integer, Double> mrl = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < KALM_DIMS.size(); i++) {
+        mrl.putIfAbsent(Math.min(KALM_DIMS.get(i), modelWidth), KALM_WEIGHTS.get(i));
+      }
+      return b.temperature(0.01).hardNegatives(7)
+          .matryoshka(List.copyOf(mrl.keySet()), List.copyOf(mrl.values()))
+          .sampler(BatchSamplers.semiHomogeneous(KALM_BATCH, KALM_HOMOGENEOUS_RATIO, true))
+          .pooling(Pooling.MEAN).learningRate(1e-5).schedule(LrSchedule.LINEAR).warmupRatio(0.1).epochs(1)
+          .maxLength(512).weightDecay(0.0).gradClip(1.0).adamBetas(0.9, 0.999).adamEps(1e-8);
+    }
+
+    /** Every setting of this recipe as {@code "name = value (source)"}, for help texts and docs. */
+    public List<String> settings() {
+      String script = "KaLM scipts/train.sh";
+      return List.of(
+          "temperature = 0.01 (" + script + " --temperature 0.01)",
+          "hard negatives = 7 (" + script + " --train_group_size 8: 1 positive + 7 negatives)",
+          "matryoshka dims = 896,512,256,128,64, weights = 1,0.3,0.2,0.1,0.1, clipped to the model width ("
+              + script + " --matryoshka_dims/--matryoshka_weights)",
+          "batch size = 48 (" + script + " per_device_train_batch_size=48; one device, no cross-device negatives)",
+          "sampler = semi-homogeneous task batches, ratio 0.5, incomplete last batch dropped (KaLM train/data.py "
+              + "DistributedInTaskSampler with --dataloader_drop_last True; ratio: kalm's choice, as KaLM's arguments.py "
+              + "default is 1.0 and the released train.sh turns task batching off with --sample_intask_neg False)",
+          "pooling = mean (" + script + " sentence_pooling_method=mean)",
+          "learning rate = 1e-5, warm-up ratio = 0.1, epochs = 1, max length = 512 (" + script + ")",
+          "schedule = linear, weight decay = 0.0, gradient clip = 1.0, AdamW betas 0.9/0.999, eps 1e-8 "
+              + "(transformers TrainingArguments defaults; train.sh sets none of them)");
+    }
   }
 
   /** Builder with KaLM-like defaults; every setter is optional. */
@@ -198,7 +262,7 @@ public record TrainerConfig(
     private int batchSize = 16;
     private String queryInstruction;
     private ImmutableMap<String, String> taskInstructions = ImmutableMap.of();
-    private Pooling pooling = Pooling.MEAN;
+    private Pooling pooling;
     private Attention attention;
     private long saveEvery;
 
@@ -233,7 +297,8 @@ public record TrainerConfig(
     public Builder sampler(BatchSampler v) { sampler = v; return this; }
     public Builder queryInstruction(@Nullable String v) { queryInstruction = v; return this; }
     public Builder taskInstructions(Map<String, String> v) { taskInstructions = ImmutableMap.copyOf(v); return this; }
-    public Builder pooling(Pooling v) { pooling = v; return this; }
+    /** Pooling of the trained model; null (the default) takes the model folder's, mean when it names none. */
+    public Builder pooling(@Nullable Pooling v) { pooling = v; return this; }
     public Builder attention(@Nullable Attention v) { attention = v; return this; }
     public Builder saveEvery(long v) { saveEvery = v; return this; }
 

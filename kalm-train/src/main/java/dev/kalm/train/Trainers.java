@@ -1,6 +1,7 @@
 package dev.kalm.train;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.Qwen2Model;
@@ -38,6 +39,26 @@ public final class Trainers {
   }
 
   /**
+   * The trainer trains the transformer with plain pooling; a folder whose sentence-transformers pipeline does more
+   * (Dense modules, prompt excluded from pooling, lower-casing) would silently lose it, so it is refused.
+   */
+  private static void refuseUntrainedModules(ModelFolder base) {
+    var modules = base.modules();
+    if (!modules.dense().isEmpty()) {
+      throw new IllegalArgumentException(base.path() + " has Dense module(s) " + modules.dense()
+          + ": kalm trains the transformer only, and the checkpoint would lose them; remove them from modules.json first");
+    }
+    if (!modules.includePrompt()) {
+      throw new IllegalArgumentException(base.path() + ": the pooling module has include_prompt=false, which the "
+          + "trainer does not apply (it pools over the prompt too); set it to true to train this folder");
+    }
+    if (modules.doLowerCase()) {
+      throw new IllegalArgumentException(base.path() + ": sentence_bert_config.json has do_lower_case=true, which "
+          + "the trainer does not apply; set it to false to train this folder");
+    }
+  }
+
+  /**
    * Like {@link #resume(Path, TrainerConfig)}, also running {@code evaluation} as
    * {@link #contrastive(Path, TrainerConfig, EvaluationHook)} does. When the output folder already holds a
    * {@code checkpoint-best} with a recorded score (from the run being continued), it is replaced only by a
@@ -49,6 +70,10 @@ public final class Trainers {
 
   private static Trainer open(Path folder, TrainerConfig config, Path resume, EvaluationHook evaluation) {
     ModelFolder base = ModelFolder.read(folder);
+    refuseUntrainedModules(base);
+    if (config.pooling() == null) {
+      config = config.toBuilder().pooling(base.pooling() != null ? base.pooling() : Pooling.MEAN).build();
+    }
     if (resume != null) {
       TrainerState.read(resume); // fail early, naming the file, when the folder is not a checkpoint
     }

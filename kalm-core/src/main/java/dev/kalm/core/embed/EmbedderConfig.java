@@ -9,14 +9,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * How an {@link Embedder} runs. Immutable; build with {@link #builder()}.
  *
- * <p>{@code pooling}, {@code attention} and {@code prompt} may be {@code null}, meaning "as the model
- * folder says" (sentence-transformers files, {@code config.json}), falling back to mean pooling, causal
- * attention and no prompt. {@code dimension} 0 means the full hidden size. An embedder's
+ * <p>{@code pooling}, {@code attention} and {@code prompt} may be {@code null}, and {@code maxLength} 0, meaning
+ * "as the model folder says" (sentence-transformers files, {@code config.json}), falling back to mean pooling,
+ * causal attention, no prompt and {@value #DEFAULT_MAX_LENGTH} tokens. {@code dimension} 0 means the full width
+ * (the hidden size, or the last Dense module's output). An embedder's
  * {@link Embedder#config()} returns the config with those defaults resolved.
  *
  * @param pooling token pooling, or null for the folder's
  * @param normalize L2-normalise the (truncated) vectors
- * @param maxLength tokens kept per text, in [1, 32768]
+ * @param maxLength tokens kept per text, in [1, 32768], or 0 for the folder's {@code max_seq_length}
+ *     ({@code sentence_bert_config.json}), else {@value #DEFAULT_MAX_LENGTH}
  * @param dimension Matryoshka dimension, 0 for the full hidden size
  * @param prompt prompt put before every text, or null for the folder's default prompt
  * @param promptName a prompt named in {@code config_sentence_transformers.json}, or null; wins over
@@ -45,13 +47,17 @@ public record EmbedderConfig(
   public static final int DEFAULT_BATCH_TOKENS = 4096;
 
   public EmbedderConfig {
-    checkArgument(maxLength >= 1 && maxLength <= 32768, "maxLength must be in [1, 32768], got %s", maxLength);
+    checkArgument(maxLength >= 0 && maxLength <= 32768,
+        "maxLength must be in [1, 32768] (or 0 for the model folder's), got %s", maxLength);
     checkArgument(dimension >= 0, "dimension must be >= 0 (0 = full), got %s", dimension);
     checkArgument(batchTokens >= 1, "batchTokens must be >= 1, got %s", batchTokens);
     checkNotNull(device, "device");
   }
 
-  /** Defaults: folder's pooling and prompt, normalised, max length 512, full dimension, device from the environment. */
+  /**
+   * Defaults: folder's pooling, prompt and max length (512 when it sets none), normalised, full dimension, device
+   * from the environment.
+   */
   public static EmbedderConfig defaults() {
     return builder().build();
   }
@@ -84,7 +90,7 @@ public record EmbedderConfig(
   public static final class Builder {
     private Pooling pooling;
     private boolean normalize = true;
-    private int maxLength = DEFAULT_MAX_LENGTH;
+    private int maxLength; // 0: the folder's max_seq_length, else DEFAULT_MAX_LENGTH
     private int dimension;
     private Prompt prompt;
     private String promptName;

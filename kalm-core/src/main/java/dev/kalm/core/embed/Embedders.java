@@ -23,12 +23,14 @@ public final class Embedders {
   private Embedders() {}
 
   /**
-   * Loads a model folder (Hugging Face + optional sentence-transformers layout). Settings left null in
+   * Loads a model folder (Hugging Face + optional sentence-transformers layout). Settings left null (or 0) in
    * {@code config} come from the folder: pooling from the pooling module, the default prompt from
-   * {@code config_sentence_transformers.json}, attention from {@code config.json}.
+   * {@code config_sentence_transformers.json}, attention from {@code config.json}, the max length from
+   * {@code sentence_bert_config.json}. The folder's {@code do_lower_case}, {@code include_prompt} and Dense modules
+   * are applied as sentence-transformers applies them (see {@link dev.kalm.core.model.SentenceTransformerModules}).
    *
    * @throws dev.kalm.core.model.ModelFormatException naming the file at fault
-   * @throws IllegalArgumentException for a dimension above the hidden size or an unknown prompt name
+   * @throws IllegalArgumentException for a dimension above the output width or an unknown prompt name
    * @throws IllegalStateException for device gpu without a CUDA libtorch
    */
   public static Embedder load(Path folder, EmbedderConfig config) {
@@ -38,7 +40,12 @@ public final class Embedders {
     TextTokenizer tokenizer = TextTokenizer.load(model.tokenizer());
     try {
       Qwen2Model qwen = model.loadInferenceModel(backend, model.config().withAttention(resolved.attention()));
-      return new Qwen2Embedder(qwen, tokenizer, resolved, true);
+      try {
+        return new Qwen2Embedder(qwen, tokenizer, resolved, true, model.modules());
+      } catch (RuntimeException e) {
+        qwen.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
       tokenizer.close();
       throw e;
@@ -55,6 +62,7 @@ public final class Embedders {
         .pooling(config.pooling() == null ? Pooling.MEAN : config.pooling())
         .attention(config.attention() == null ? model.config().attention() : config.attention())
         .prompt(config.prompt() == null ? Prompt.none() : config.prompt())
+        .maxLength(config.maxLength() == 0 ? EmbedderConfig.DEFAULT_MAX_LENGTH : config.maxLength())
         .dimension(checkedDimension(config.dimension(), model.config().hiddenSize()))
         .build();
     return new Qwen2Embedder(model, tokenizer, resolved, false);
@@ -78,12 +86,17 @@ public final class Embedders {
         .pooling(pooling)
         .attention(attention)
         .prompt(prompt)
-        .dimension(checkedDimension(config.dimension(), folder.config().hiddenSize()))
+        .maxLength(config.maxLength() != 0 ? config.maxLength()
+            : folder.modules().maxSeqLength() != null ? folder.modules().maxSeqLength()
+            : EmbedderConfig.DEFAULT_MAX_LENGTH)
+        .dimension(checkedDimension(config.dimension(),
+            folder.modules().outputDimension(folder.config().hiddenSize())))
         .build();
   }
 
   private static int checkedDimension(int dimension, int hidden) {
-    checkArgument(dimension <= hidden, "dimension must be in [1, %s] (the hidden size) or 0 for all, got %s", hidden, dimension);
+    checkArgument(dimension <= hidden, "dimension must be in [1, %s] (the output width) or 0 for all, got %s", hidden,
+        dimension);
     return dimension == 0 ? hidden : dimension;
   }
 

@@ -16,21 +16,39 @@ public final class Pooler {
 
   /**
    * Per-row pooling weights for a padding mask: mean gives {@code 1/len} on real tokens, last a one-hot on
-   * the last real token, first a one-hot on the first real token. A row without tokens gets all zeros.
+   * the last real token, first a one-hot on the first real token, mean_sqrt_len {@code 1/sqrt(len)}, weighted
+   * mean {@code (t+1) / sum(t'+1)} over the real positions {@code t}. A row without tokens gets all zeros.
    *
    * @param mask 1 for real tokens, 0 for padding, row-major {@code [rows, length]}; any padding side
    */
   public static float[] weights(Pooling pooling, float[] mask, int rows, int length) {
+    return weights(pooling, mask, rows, length, 0);
+  }
+
+  /**
+   * Like {@link #weights(Pooling, float[], int, int)}, leaving out each row's first {@code promptTokens} real
+   * tokens, as sentence-transformers' {@code Pooling} does with {@code include_prompt: false} (the tokens still
+   * take part in attention; they only do not count in the pooled vector).
+   *
+   * @throws IllegalArgumentException if {@code promptTokens < 0} or the mask size is not {@code rows x length}
+   */
+  public static float[] weights(Pooling pooling, float[] mask, int rows, int length, int promptTokens) {
     checkArgument(mask.length == rows * length, "mask has %s entries, expected %s x %s", mask.length, rows, length);
+    checkArgument(promptTokens >= 0, "promptTokens must be >= 0, got %s", promptTokens);
     float[] w = new float[mask.length];
     for (int r = 0; r < rows; r++) {
       int base = r * length;
       int first = -1;
       int last = -1;
       int count = 0;
+      double positionSum = 0;
+      int seen = 0;
+      boolean[] counted = new boolean[length];
       for (int t = 0; t < length; t++) {
-        if (mask[base + t] != 0) {
+        if (mask[base + t] != 0 && seen++ >= promptTokens) {
+          counted[t] = true;
           count++;
+          positionSum += t + 1;
           last = t;
           if (first < 0) {
             first = t;
@@ -40,20 +58,26 @@ public final class Pooler {
       if (count == 0) {
         continue;
       }
+      int n = count;
+      double positions = positionSum;
       switch (pooling) {
-        case MEAN -> {
-          for (int t = 0; t < length; t++) {
-            if (mask[base + t] != 0) {
-              w[base + t] = 1f / count;
-            }
-          }
-        }
+        case MEAN -> fill(w, base, counted, t -> 1f / n);
+        case MEAN_SQRT_LEN -> fill(w, base, counted, t -> 1 / Math.sqrt(n));
+        case WEIGHTED_MEAN -> fill(w, base, counted, t -> (t + 1) / positions);
         case LAST -> w[base + last] = 1f;
         case FIRST -> w[base + first] = 1f;
         default -> throw new AssertionError(pooling);
       }
     }
     return w;
+  }
+
+  private static void fill(float[] w, int base, boolean[] counted, java.util.function.IntToDoubleFunction weight) {
+    for (int t = 0; t < counted.length; t++) {
+      if (counted[t]) {
+        w[base + t] = (float) weight.applyAsDouble(t);
+      }
+    }
   }
 
   /** {@code [rows, hidden]}: the weighted sum of {@code hidden [rows, length, hidden]} with {@code weights [rows, length]}. */

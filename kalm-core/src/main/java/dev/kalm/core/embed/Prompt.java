@@ -39,6 +39,15 @@ public record Prompt(String prefix) {
     return new Prompt("Instruct: " + task + " \n Query: ");
   }
 
+  /**
+   * Qwen3-Embedding's query instruction template {@code "Instruct: " + task + "\nQuery:"} (no spaces around the line
+   * break, none after {@code Query:}), as its model card and {@code config_sentence_transformers.json} give it.
+   */
+  public static Prompt qwen3Instruction(String task) {
+    checkNotNull(task, "task");
+    return new Prompt("Instruct: " + task + "\nQuery:");
+  }
+
   /** The text with this prompt in front. */
   public String apply(String text) {
     return prefix.isEmpty() ? text : prefix + text;

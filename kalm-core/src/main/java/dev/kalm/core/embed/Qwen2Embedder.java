@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.SentenceTransformerModules;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.util.ArrayList;
@@ -25,13 +28,32 @@ final class Qwen2Embedder implements Embedder {
   private final TextTokenizer tokenizer;
   private final EmbedderConfig config;
   private final boolean ownsModel;
+  private final SentenceTransformerModules modules;
+  private final NDManager headManager;
+  private final List<NDArray[]> dense = new ArrayList<>(); // per Dense module: weight [out, in], bias [out] or null
   private volatile boolean closed;
 
   Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel) {
+    this(model, tokenizer, resolved, ownsModel, SentenceTransformerModules.none());
+  }
+
+  /**
+   * @param modules the folder's sentence-transformers pipeline: lower-casing, {@code include_prompt} and Dense
+   *     modules are applied here (pooling, max length and normalisation are already resolved into {@code resolved})
+   */
+  Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel,
+      SentenceTransformerModules modules) {
     this.model = model;
     this.tokenizer = tokenizer;
     this.config = resolved;
     this.ownsModel = ownsModel;
+    this.modules = modules;
+    this.headManager = model.backend().newManager();
+    for (DenseModule d : modules.dense()) {
+      NDArray weight = headManager.create(d.weight(), new Shape(d.outFeatures(), d.inFeatures()));
+      float[] bias = d.bias();
+      dense.add(new NDArray[] {weight, bias == null ? null : headManager.create(bias, new Shape(d.outFeatures()))});
+    }
   }
 
   @Override
@@ -43,8 +65,12 @@ final class Qwen2Embedder implements Embedder {
       if (text == null) {
         throw new IllegalArgumentException("texts[" + i + "] is null");
       }
-      prompted.add(prompt.apply(text));
+      String full = prompt.apply(text);
+      prompted.add(modules.doLowerCase() ? lowerCase(full) : full);
     }
+    // sentence-transformers counts the prompt's tokens (include_prompt: false) on the prompt alone, lower-cased too
+    int promptTokens = modules.includePrompt() || prompt.isNone() ? 0
+        : tokenizer.promptLength(modules.doLowerCase() ? lowerCase(prompt.prefix()) : prompt.prefix());
     int max = config.maxLength();
     long[][] ids = tokenizer.encode(prompted, max);
     int vocab = model.config().vocabSize();
@@ -72,7 +98,7 @@ final class Qwen2Embedder implements Embedder {
           sequences.add(ids[order[j]]);
         }
         float[][] vectors = encodeBatch(config.pooling() == Pooling.LAST
-            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max));
+            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max), promptTokens);
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];
         }
@@ -85,10 +111,24 @@ final class Qwen2Embedder implements Embedder {
     return out;
   }
 
-  private float[][] encodeBatch(TokenBatch batch) {
+  /** Python's {@code str.lower()} as sentence-transformers applies it (both use Unicode's full lower-case mapping). */
+  private static String lowerCase(String s) {
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private float[][] encodeBatch(TokenBatch batch, int promptTokens) {
     try (NDManager manager = model.backend().newManager()) {
       NDArray hidden = model.forward(batch.ids(manager), batch.mask(manager), config.attention());
-      NDArray pooled = Pooler.pool(hidden, batch.poolingWeights(manager, config.pooling()));
+      NDArray weights = manager.create(Pooler.weights(config.pooling(), batch.mask(), batch.rows(), batch.length(),
+          promptTokens), new Shape(batch.rows(), batch.length()));
+      NDArray pooled = Pooler.pool(hidden, weights);
+      for (int i = 0; i < dense.size(); i++) { // sentence-transformers Dense: activation(x W^T + b), in module order
+        NDArray[] layer = dense.get(i);
+        pooled = pooled.getNDArrayInternal().linear(pooled, layer[0], layer[1]).singletonOrThrow();
+        if (modules.dense().get(i).activation() == DenseModule.Activation.TANH) {
+          pooled = pooled.tanh();
+        }
+      }
       NDArray vectors = Pooler.truncateAndNormalize(pooled, config.dimension(), config.normalize());
       float[] flat = vectors.toFloatArray();
       int dim = (int) vectors.getShape().get(1);
@@ -120,6 +160,7 @@ final class Qwen2Embedder implements Embedder {
   public synchronized void close() {
     if (!closed) {
       closed = true;
+      headManager.close();
       if (ownsModel) {
         model.close();
         tokenizer.close();

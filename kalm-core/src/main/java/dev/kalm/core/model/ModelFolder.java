@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A model folder in Hugging Face layout: {@code config.json}, {@code model.safetensors} (or shards listed
  * in {@code model.safetensors.index.json}), {@code tokenizer.json}, and optionally the sentence-transformers
- * files ({@code modules.json}, the pooling module's {@code config.json}, {@code config_sentence_transformers.json}).
- * Reading it validates everything but the weights, which {@link #loadModel} reads. Immutable.
+ * files ({@code modules.json} and its modules, {@code sentence_bert_config.json},
+ * {@code config_sentence_transformers.json}; see {@link SentenceTransformerModules}). Reading it validates
+ * everything but the transformer's weights, which {@link #loadModel} reads (Dense modules' weights are read here).
+ * Immutable.
  *
  * @param path the folder
  * @param config the model shape
@@ -33,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param pooling the pooling mode the sentence-transformers files name, or null
  * @param prompts named prompts from {@code config_sentence_transformers.json}
  * @param defaultPromptName the prompt applied by default, or null
+ * @param modules the sentence-transformers pipeline (its pooling equals {@code pooling})
  */
 public record ModelFolder(
     Path path,
@@ -40,7 +43,15 @@ public record ModelFolder(
     Path tokenizer,
     @Nullable Pooling pooling,
     ImmutableMap<String, String> prompts,
-    @Nullable String defaultPromptName) {
+    @Nullable String defaultPromptName,
+    SentenceTransformerModules modules) {
+
+  /** A folder whose only sentence-transformers setting is {@code pooling}. */
+  public ModelFolder(Path path, Qwen2Config config, Path tokenizer, @Nullable Pooling pooling,
+      ImmutableMap<String, String> prompts, @Nullable String defaultPromptName) {
+    this(path, config, tokenizer, pooling, prompts, defaultPromptName, new SentenceTransformerModules(null, false,
+        pooling, true, com.google.common.collect.ImmutableList.of(), true));
+  }
 
   /**
    * Reads and validates a folder's metadata.
@@ -62,7 +73,7 @@ public record ModelFolder(
       throw new ModelFormatException(path.resolve("model.safetensors"),
           "weights missing: neither model.safetensors nor model.safetensors.index.json exists");
     }
-    Pooling pooling = readPooling(path);
+    SentenceTransformerModules modules = SentenceTransformerModules.read(path, config.hiddenSize());
     ImmutableMap<String, String> prompts = ImmutableMap.of();
     String defaultPrompt = null;
     Path st = path.resolve("config_sentence_transformers.json");
@@ -77,7 +88,7 @@ public record ModelFolder(
         defaultPrompt = json.get("default_prompt_name").getAsString();
       }
     }
-    return new ModelFolder(path, config, tokenizer, pooling, prompts, defaultPrompt);
+    return new ModelFolder(path, config, tokenizer, modules.pooling(), prompts, defaultPrompt, modules);
   }
 
   /**
@@ -184,43 +195,6 @@ public record ModelFolder(
       fileOf.put(e.getKey(), shard);
     }
     return fileOf;
-  }
-
-  private static @Nullable Pooling readPooling(Path folder) {
-    Path modules = folder.resolve("modules.json");
-    Path poolingConfig = null;
-    if (Files.isRegularFile(modules)) {
-      JsonElement list = parse(modules);
-      if (list.isJsonArray()) {
-        for (JsonElement m : list.getAsJsonArray()) {
-          JsonObject module = m.getAsJsonObject();
-          if (module.has("type") && module.get("type").getAsString().endsWith("Pooling") && module.has("path")) {
-            poolingConfig = folder.resolve(module.get("path").getAsString()).resolve("config.json");
-          }
-        }
-      }
-    }
-    if (poolingConfig == null) {
-      poolingConfig = folder.resolve("1_Pooling").resolve("config.json");
-    }
-    if (!Files.isRegularFile(poolingConfig)) {
-      return null;
-    }
-    JsonObject json = readJson(poolingConfig);
-    if (flag(json, "pooling_mode_lasttoken")) {
-      return Pooling.LAST;
-    }
-    if (flag(json, "pooling_mode_cls_token")) {
-      return Pooling.FIRST;
-    }
-    if (flag(json, "pooling_mode_mean_tokens")) {
-      return Pooling.MEAN;
-    }
-    throw new ModelFormatException(poolingConfig, "no supported pooling mode set (mean, lasttoken or cls_token)");
-  }
-
-  private static boolean flag(JsonObject json, String name) {
-    return json.has(name) && json.get(name).getAsBoolean();
   }
 
   static JsonObject readJson(Path file) {

@@ -19,9 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Writes a model folder in Hugging Face + sentence-transformers layout: {@code config.json},
  * {@code model.safetensors} (float32), the tokenizer files, {@code modules.json}, {@code 1_Pooling/config.json},
- * {@code 2_Normalize/}, {@code sentence_bert_config.json}, {@code config_sentence_transformers.json} and
- * {@code kalm_provenance.json}. The folder is assembled beside the target and moved into place, so a
- * failure leaves no partial folder and an existing folder is replaced only by a complete one.
+ * the Dense modules' folders (when the model has any), {@code N_Normalize/}, {@code sentence_bert_config.json},
+ * {@code config_sentence_transformers.json}, a {@code README.md} saying how to load it (and, for a bidirectional
+ * model, which transformers versions honour {@code "is_causal": false}) and {@code kalm_provenance.json}. The folder
+ * is assembled beside the target and moved into place, so a failure leaves no partial folder and an existing folder
+ * is replaced only by a complete one.
  */
 public final class ModelWriter {
   private ModelWriter() {}
@@ -39,6 +41,19 @@ public final class ModelWriter {
     write(folder, config, weights, tokenizer, settings, provenance, dir -> {}, name -> false);
   }
 
+  /**
+   * Writes a folder that means what {@code source} means: its tokenizer, prompts and sentence-transformers modules
+   * (max length, lower-casing, pooling with {@code include_prompt}, Dense modules, Normalize), with {@code weights}
+   * for the transformer. Writing back a loaded folder's own weights gives a folder that loads to the same vectors.
+   *
+   * @param config the transformer's shape (e.g. {@link Qwen2Model#config()} of the model the weights come from)
+   */
+  public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, ModelFolder source,
+      @Nullable JsonObject provenance) {
+    writeFolder(folder, config, weights, source.tokenizer(), source.modules(), source.prompts(),
+        source.defaultPromptName(), provenance, dir -> {}, name -> false);
+  }
+
   /** Something that writes extra files into the folder being assembled. */
   @FunctionalInterface
   public interface Extras {
@@ -53,6 +68,13 @@ public final class ModelWriter {
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
       SentenceTransformerSettings settings, @Nullable JsonObject provenance, Extras extras,
       java.util.function.Predicate<String> keep) {
+    writeFolder(folder, config, weights, tokenizer, SentenceTransformerModules.of(settings),
+        ImmutableMap.of("query", settings.queryPrompt().prefix(), "document", ""), null, provenance, extras, keep);
+  }
+
+  private static void writeFolder(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
+      SentenceTransformerModules modules, Map<String, String> prompts, @Nullable String defaultPromptName,
+      @Nullable JsonObject provenance, Extras extras, java.util.function.Predicate<String> keep) {
     AtomicFiles.writeFolder(folder, tmp -> {
       Files.writeString(tmp.resolve("config.json"), config.toJson(), StandardCharsets.UTF_8);
       Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
@@ -65,7 +87,8 @@ public final class ModelWriter {
       }
       SafetensorsWriter.write(tmp.resolve("model.safetensors"), tensors, ImmutableMap.of("format", "pt"));
       copyTokenizer(tokenizer, tmp);
-      writeSentenceTransformerFiles(tmp, config, settings);
+      writeSentenceTransformerFiles(tmp, config, modules, prompts, defaultPromptName);
+      Files.writeString(tmp.resolve("README.md"), readme(config, modules), StandardCharsets.UTF_8);
       if (provenance != null) {
         writeJson(tmp.resolve("kalm_provenance.json"), provenance);
       }
@@ -87,41 +110,104 @@ public final class ModelWriter {
     }
   }
 
-  private static void writeSentenceTransformerFiles(Path folder, Qwen2Config config, SentenceTransformerSettings st)
-      throws IOException {
+  private static void writeSentenceTransformerFiles(Path folder, Qwen2Config config, SentenceTransformerModules st,
+      Map<String, String> promptMap, @Nullable String defaultPromptName) throws IOException {
+    Pooling mode = st.pooling() == null ? Pooling.MEAN : st.pooling();
     JsonArray modules = new JsonArray();
     modules.add(module(0, "", "sentence_transformers.models.Transformer"));
     modules.add(module(1, "1_Pooling", "sentence_transformers.models.Pooling"));
-    modules.add(module(2, "2_Normalize", "sentence_transformers.models.Normalize"));
+    int idx = 2;
+    for (DenseModule dense : st.dense()) {
+      modules.add(module(idx++, dense.path(), "sentence_transformers.models.Dense"));
+      writeDense(folder.resolve(dense.path()), dense);
+    }
+    String normalizePath = idx + "_Normalize";
+    if (st.normalize()) {
+      modules.add(module(idx, normalizePath, "sentence_transformers.models.Normalize"));
+    }
     writeJson(folder.resolve("modules.json"), modules);
 
     JsonObject pooling = new JsonObject();
     pooling.addProperty("word_embedding_dimension", config.hiddenSize());
-    pooling.addProperty("pooling_mode_cls_token", st.pooling() == Pooling.FIRST);
-    pooling.addProperty("pooling_mode_mean_tokens", st.pooling() == Pooling.MEAN);
+    for (Pooling p : new Pooling[] {Pooling.FIRST, Pooling.MEAN}) {
+      pooling.addProperty("pooling_mode_" + p.sentenceTransformersName(), mode == p);
+    }
     pooling.addProperty("pooling_mode_max_tokens", false);
-    pooling.addProperty("pooling_mode_mean_sqrt_len_tokens", false);
-    pooling.addProperty("pooling_mode_weightedmean_tokens", false);
-    pooling.addProperty("pooling_mode_lasttoken", st.pooling() == Pooling.LAST);
-    pooling.addProperty("include_prompt", true);
+    for (Pooling p : new Pooling[] {Pooling.MEAN_SQRT_LEN, Pooling.WEIGHTED_MEAN, Pooling.LAST}) {
+      pooling.addProperty("pooling_mode_" + p.sentenceTransformersName(), mode == p);
+    }
+    pooling.addProperty("include_prompt", st.includePrompt());
     Files.createDirectories(folder.resolve("1_Pooling"));
     writeJson(folder.resolve("1_Pooling/config.json"), pooling);
-    Files.createDirectories(folder.resolve("2_Normalize"));
+    if (st.normalize()) {
+      Files.createDirectories(folder.resolve(normalizePath));
+    }
 
     JsonObject bert = new JsonObject();
-    bert.addProperty("max_seq_length", st.maxSeqLength());
-    bert.addProperty("do_lower_case", false);
+    bert.addProperty("max_seq_length", st.maxSeqLength() == null ? 512 : st.maxSeqLength());
+    bert.addProperty("do_lower_case", st.doLowerCase());
     writeJson(folder.resolve("sentence_bert_config.json"), bert);
 
     JsonObject prompts = new JsonObject();
-    prompts.addProperty("query", st.queryPrompt().prefix());
-    prompts.addProperty("document", "");
+    promptMap.forEach(prompts::addProperty);
     JsonObject stConfig = new JsonObject();
     stConfig.add("prompts", prompts);
-    stConfig.add("default_prompt_name", com.google.gson.JsonNull.INSTANCE);
+    if (defaultPromptName == null) {
+      stConfig.add("default_prompt_name", com.google.gson.JsonNull.INSTANCE);
+    } else {
+      stConfig.addProperty("default_prompt_name", defaultPromptName);
+    }
     stConfig.addProperty("similarity_fn_name", "cosine");
     writeJson(folder.resolve("config_sentence_transformers.json"), stConfig);
   }
+
+  private static void writeDense(Path dir, DenseModule dense) throws IOException {
+    Files.createDirectories(dir);
+    JsonObject config = new JsonObject();
+    config.addProperty("in_features", dense.inFeatures());
+    config.addProperty("out_features", dense.outFeatures());
+    config.addProperty("bias", dense.bias() != null);
+    config.addProperty("activation_function", dense.activation().torchName());
+    writeJson(dir.resolve("config.json"), config);
+    Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+    tensors.put("linear.weight", new SafetensorsWriter.Tensor(new long[] {dense.outFeatures(), dense.inFeatures()},
+        dense.weight()));
+    if (dense.bias() != null) {
+      tensors.put("linear.bias", new SafetensorsWriter.Tensor(new long[] {dense.outFeatures()}, dense.bias()));
+    }
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), tensors, ImmutableMap.of("format", "pt"));
+  }
+
+  /** The folder's README: what it is, how to load it, and for a bidirectional model which transformers honour it. */
+  static String readme(Qwen2Config config, SentenceTransformerModules st) {
+    StringBuilder b = new StringBuilder();
+    b.append("# ").append(config.modelType().architecture()).append(" text embedding model (written by kalm)\n\n");
+    b.append(String.format(java.util.Locale.ROOT, "%s, hidden %d, %d layers, %d heads (%d KV), head_dim %d; "
+        + "pooling %s%s; %d-dimensional vectors%s.%n%n", config.modelType().configName(), config.hiddenSize(),
+        config.numLayers(), config.numHeads(), config.numKvHeads(), config.headDim(),
+        (st.pooling() == null ? Pooling.MEAN : st.pooling()).sentenceTransformersName(),
+        st.includePrompt() ? "" : " (prompt excluded)", st.outputDimension(config.hiddenSize()),
+        st.normalize() ? ", L2-normalised" : ""));
+    b.append("Load it with kalm (`Embedders.load(folder, config)`) or with sentence-transformers "
+        + "(`SentenceTransformer(folder)`); `config_sentence_transformers.json` holds the prompts.\n");
+    if (config.attention() == dev.kalm.core.embed.Attention.BIDIRECTIONAL) {
+      b.append("\n## Bidirectional attention\n\n");
+      b.append(BIDIRECTIONAL_NOTE).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * What a bidirectional folder's README says about {@code "is_causal": false}. Sources checked (not run here): the
+   * transformers pull request #43705 "Allow bi-directional attention for all models" (merged 2026-02-04), which makes
+   * the model read the config's {@code is_causal}, and llama.cpp PR #20746, which dates it to transformers 5.2.0.
+   */
+  static final String BIDIRECTIONAL_NOTE = "This model was trained without the causal mask (every token sees every "
+      + "non-padding token). kalm writes `\"is_causal\": false` into `config.json`. Hugging Face transformers "
+      + "honours that field from version 5.2.0 on (pull request #43705, \"Allow bi-directional attention for all "
+      + "models\"). Older versions, all 4.x releases and 5.0-5.1, ignore the field without a warning and run the "
+      + "model causally, which gives other vectors. Use transformers >= 5.2.0 (and a sentence-transformers that runs "
+      + "on it) or kalm.";
 
   private static JsonObject module(int idx, String path, String type) {
     JsonObject m = new JsonObject();

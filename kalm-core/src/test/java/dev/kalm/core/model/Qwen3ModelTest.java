@@ -178,6 +178,22 @@ class Qwen3ModelTest {
   }
 
   @Test
+  void aBidirectionalFolderSaysWhichTransformersHonourIsCausal() throws IOException {
+    Qwen2Config c = ModelInit.preset("qwen3-tiny").withAttention(Attention.BIDIRECTIONAL);
+    Path folder = tmp.resolve("bi");
+    ModelWriter.write(folder, c, ModelInit.randomWeights(c, 1), TestModels.tokenizer(), SentenceTransformerSettings.kalm(),
+        null);
+    JsonObject config = JsonParser.parseString(Files.readString(folder.resolve("config.json"))).getAsJsonObject();
+    assertFalse(config.get("is_causal").getAsBoolean());
+    String readme = Files.readString(folder.resolve("README.md"));
+    assertTrue(readme.contains("\"is_causal\": false") && readme.contains("5.2.0") && readme.contains("#43705"), readme);
+    Path causal = tmp.resolve("causal");
+    ModelWriter.write(causal, c.withAttention(Attention.CAUSAL), ModelInit.randomWeights(c, 1), TestModels.tokenizer(),
+        SentenceTransformerSettings.kalm(), null);
+    assertFalse(Files.readString(causal.resolve("README.md")).contains("is_causal"));
+  }
+
+  @Test
   void untiedLmHeadIsIgnoredAndVocabRowsComeFromTheTensor() throws IOException {
     Qwen2Config c = parse("{\"model_type\":\"qwen3\",\"vocab_size\":151936,\"hidden_size\":16,"
         + "\"intermediate_size\":32,\"num_hidden_layers\":1,\"num_attention_heads\":2,\"num_key_value_heads\":1,"

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A retrieval dataset in BEIR layout: {@code corpus.jsonl} ({@code _id}, {@code title}, {@code text}),
@@ -70,9 +71,30 @@ public record BeirDataset(
         extras.buildOrThrow());
   }
 
-  /** BEIR's document text: {@code title + " " + text} when the title is not empty, else {@code text}. */
-  public static String documentText(String title, String text) {
-    return title == null || title.isEmpty() ? text : title + " " + text;
+  /**
+   * A document's text as MTEB builds it: {@code (title + " " + text).strip()} with Python's
+   * {@code str.strip()} (every character for which Python's {@code isspace()} holds is stripped from both
+   * ends, so also a text's own leading and trailing whitespace). A null title counts as empty.
+   */
+  public static String documentText(@Nullable String title, String text) {
+    return pythonStrip((title == null ? "" : title) + " " + text);
+  }
+
+  /** Python's {@code str.strip()}: Java's whitespace, the space separators (no-break spaces included) and NEL. */
+  static String pythonStrip(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && pythonSpace(s.charAt(start))) {
+      start++;
+    }
+    while (end > start && pythonSpace(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  private static boolean pythonSpace(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
   }
 
   private static String id(JsonLine l) {

@@ -25,6 +25,9 @@ import java.util.Map;
  *   <tr><td>{@code neg}</td><td>list of strings (or one string)</td><td>optional, default empty</td></tr>
  *   <tr><td>{@code task}</td><td>string</td><td>optional, default: the file's name without extension</td></tr>
  *   <tr><td>{@code instruction}</td><td>string</td><td>optional</td></tr>
+ *   <tr><td>{@code prompt}</td><td>string</td><td>optional: FlagEmbedding's name for the query instruction,
+ *       read as {@code instruction} when that is absent (and kept as an extra field, so it is written back
+ *       as {@code prompt}, not duplicated as {@code instruction})</td></tr>
  *   <tr><td>{@code pos_scores}, {@code neg_scores}</td><td>list of numbers</td><td>optional, one per document</td></tr>
  * </table>
  *
@@ -35,6 +38,9 @@ public final class ExampleJson {
   /** The field names this layout gives a meaning to. */
   public static final ImmutableSet<String> FIELDS =
       ImmutableSet.of("query", "pos", "neg", "task", "instruction", "pos_scores", "neg_scores");
+
+  /** FlagEmbedding's field for the query instruction. */
+  static final String PROMPT = "prompt";
 
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
@@ -62,7 +68,9 @@ public final class ExampleJson {
     o.add("pos", strings(example.positives()));
     o.add("neg", strings(example.negatives()));
     o.addProperty("task", example.task());
-    if (example.instruction() != null) {
+    String prompt = example.extras().get(PROMPT);
+    if (example.instruction() != null
+        && (prompt == null || !prompt.equals(GSON.toJson(example.instruction())))) { // not read from "prompt"
       o.addProperty("instruction", example.instruction());
     }
     if (!example.posScores().isEmpty()) {
@@ -105,6 +113,10 @@ public final class ExampleJson {
       throw new ExampleProblem(ReadReport.WRONG_TYPE, line.error("task", "must not be empty"));
     }
     String instruction = optionalString(line, "instruction", null);
+    if (instruction == null) {
+      String prompt = optionalString(line, PROMPT, null);
+      instruction = prompt == null || prompt.isBlank() ? null : prompt;
+    }
     List<Double> posScores = scores(line, "pos_scores", positives.size());
     List<Double> negScores = scores(line, "neg_scores", negatives.size());
     ImmutableMap.Builder<String, String> extras = ImmutableMap.builder();

@@ -103,6 +103,23 @@ public final class ExampleReader {
     return files.stream().flatMap(this::readFile);
   }
 
+  /**
+   * The files {@link #read(Path)} reads, in its order: the file itself, or a folder's example files
+   * ({@code *.jsonl}, {@code *.jsonl.gz}, {@code *.json}) in name order.
+   *
+   * @throws UncheckedIOException when a folder cannot be listed
+   * @throws IllegalArgumentException for a folder without example files
+   */
+  public static ImmutableList<Path> files(Path fileOrFolder) {
+    checkNotNull(fileOrFolder, "fileOrFolder");
+    if (!Files.isDirectory(fileOrFolder)) {
+      return ImmutableList.of(fileOrFolder);
+    }
+    List<Path> files = exampleFiles(fileOrFolder);
+    checkArgument(!files.isEmpty(), "folder %s holds no *.jsonl, *.jsonl.gz or *.json file", fileOrFolder);
+    return ImmutableList.copyOf(files);
+  }
+
   /** Reads a whole file or folder into a list (strict or lenient as this reader). */
   public ImmutableList<TrainingExample> readAll(Path fileOrFolder) {
     try (Stream<TrainingExample> s = read(fileOrFolder)) {

@@ -23,8 +23,8 @@ final class ChainFilter implements DataFilter {
       tally.in(1);
       return e;
     });
-    for (DataFilter filter : filters) {
-      stream = filter.apply(stream, tally.part(filter.name()));
+    for (int i = 0; i < filters.size(); i++) {
+      stream = filters.get(i).apply(stream, tally.part(i, filters.get(i).name()));
     }
     return stream.map(e -> {
       tally.kept(1);

@@ -6,8 +6,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.data.example.ExampleReader;
+import dev.kalm.data.example.TrainingExample;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.ToIntFunction;
+import java.util.stream.Stream;
 
 /**
  * Factories for {@link DataFilter}s: KaLM's data cleaning steps. Every filter returned is immutable and
@@ -79,6 +83,26 @@ public final class DataFilters {
     return new TokenLengthFilter(tokenCount, min, max);
   }
 
+  /**
+   * The examples of a file or folder through {@code filter}, lazily, counted in {@code tally}. With
+   * {@link PoolScope#SHARED} the whole input is one run of the filter (one mining pool, one duplicate
+   * scope); with {@link PoolScope#PER_FILE} each file is a run of its own, in {@link ExampleReader#files}
+   * order, as KaLM's scripts run {@code hn_mine.py} once per file: each file's examples are mined against
+   * the file's own texts, deduplicated within the file, and numbered from 0 for sampling, so a file
+   * mines the same alone as in its folder. A single file is the same in both scopes. Close the stream.
+   */
+  public static Stream<TrainingExample> apply(DataFilter filter, ExampleReader reader, Path fileOrFolder,
+      PoolScope scope, FilterTally tally) {
+    checkNotNull(filter, "filter");
+    checkNotNull(reader, "reader");
+    checkNotNull(scope, "scope");
+    checkNotNull(tally, "tally");
+    if (scope == PoolScope.SHARED) {
+      return filter.apply(reader.read(fileOrFolder), tally);
+    }
+    return ExampleReader.files(fileOrFolder).stream().flatMap(file -> filter.apply(reader.read(file), tally));
+  }
+
   /** Same as {@link #rankingConsistency(Embedder, MiningConfig, ProgressListener)} without progress. */
   public static DataFilter rankingConsistency(Embedder teacher, MiningConfig config) {
     return rankingConsistency(teacher, config, ProgressListener.NONE);
@@ -95,15 +119,16 @@ public final class DataFilters {
    *       {@code filterTopK} of its list (a shorter list keeps it); else drop it (reason
    *       {@value #INCONSISTENT_RANKING}).
    *   <li>If mining: a kept example's negatives become its existing negatives (first, at most
-   *       {@code negatives}), then texts sampled uniformly without replacement from 0-based ranks
+   *       {@code negatives}; none with {@link ExistingNegatives#REPLACE}), then texts sampled uniformly without replacement from 0-based ranks
    *       [{@code rangeMin}, {@code rangeMax}) of its list, then, if still short, random pool texts. A
    *       negative is never blank nor equal (normalised) to the query, a positive or another negative.
    *       Stale {@code neg_scores} are dropped when the negatives change.
    * </ol>
+   * Steps 3 and 4 are {@link MiningRule#decide}, the function the Spark miner calls too.
    * Deterministic: the sampling of the example at 0-based input position {@code i} uses a random
-   * stream derived from {@code (config.seed(), i)}, so the output depends only on the input, the
+   * stream derived from {@code (config.seed(), i)} ({@link MiningRule#exampleSeed}), so the output depends only on the input, the
    * teacher and the config. Holds the input and the pool embeddings (float32) in memory; consumes the
-   * whole input on the first pull. Reports {@code pool_size}, {@code queries}, {@code embed_seconds},
+   * whole input on the first pull. Reports (summed over runs when applied per file) {@code pools}, {@code pool_size}, {@code queries}, {@code embed_seconds},
    * {@code search_seconds}, {@code search_scores_per_second}, {@code negatives_existing},
    * {@code negatives_mined}, {@code negatives_padded}, {@code examples_short_of_negatives}.
    *

@@ -66,6 +66,29 @@ public final class FilterTally {
     return part;
   }
 
+  /**
+   * The sub-tally of the filter at {@code index} of a chain: the existing part at that index (a chain
+   * applied again, e.g. once per file, adds to the same parts), or a new one when {@code index} is the
+   * next free index.
+   *
+   * @throws IllegalArgumentException when {@code index} skips a part or the part there has another name
+   */
+  public synchronized FilterTally part(int index, String partName) {
+    checkNotNull(partName, "partName");
+    checkArgument(index >= 0 && index <= parts.size(), "index must be in [0, %s], got %s", parts.size(), index);
+    if (index == parts.size()) {
+      return part(partName);
+    }
+    FilterTally existing = parts.get(index);
+    checkArgument(existing.name.equals(partName), "part %s is '%s', not '%s'", index, existing.name, partName);
+    return existing;
+  }
+
+  /** The current value of a metric, 0 when never set. */
+  public synchronized double metric(String metric) {
+    return metrics.getOrDefault(checkNotNull(metric, "metric"), 0.0);
+  }
+
   /** A snapshot of the counts so far. */
   public synchronized FilterReport report() {
     ImmutableList<FilterReport> partReports = parts.stream().map(FilterTally::report).collect(ImmutableList.toImmutableList());

@@ -21,12 +21,16 @@ import java.util.stream.StreamSupport;
  * embed the pool and the queries with the teacher, search the top {@link MiningConfig#retrievalDepth()}
  * of the pool per query, then let {@link MiningRule} decide each example (keep iff its best positive
  * scores at least the score at rank {@code filterTopK}; negatives sampled from ranks [rangeMin, rangeMax))
- * with the seed of its position in this filter's input.
+ * with the seed of its position in this filter's input. A given {@link MiningConfig#corpus()} is embedded
+ * and indexed on the first run and reused by later runs of this filter (one per file with per-file pools):
+ * the same pool, so the same results, embedded once.
  */
 final class RankingConsistencyFilter implements DataFilter {
   private final Embedder teacher;
   private final MiningConfig config;
   private final ProgressListener progress;
+  /** The index of {@link MiningConfig#corpus()}, built on first use: the pool of every run (file) is the same. */
+  private VectorIndex corpusIndex;
 
   RankingConsistencyFilter(Embedder teacher, MiningConfig config, ProgressListener progress) {
     this.teacher = teacher;
@@ -83,12 +87,18 @@ final class RankingConsistencyFilter implements DataFilter {
       }
       queryRow[i] = row;
     }
-    long totalWork = texts.size() + 2L * queryCount;
+    VectorIndex cached = cachedCorpusIndex();
+    int embedFrom = cached == null ? 0 : poolSize; // a given corpus is embedded once, not once per file
+    long totalWork = texts.size() - embedFrom + 2L * queryCount;
 
     long start = System.nanoTime();
-    float[][] docVectors = teacher.embed(texts, Prompt.none(), (done, total) -> progress.progress(done, totalWork));
+    float[][] docVectors = new float[texts.size()][];
+    float[][] embedded = embedFrom == texts.size() ? new float[0][]
+        : teacher.embed(texts.subList(embedFrom, texts.size()), Prompt.none(),
+            (done, total) -> progress.progress(done, totalWork));
+    System.arraycopy(embedded, 0, docVectors, embedFrom, embedded.length);
     float[][] queryVectors = new float[queryCount][];
-    long offset = texts.size();
+    long offset = texts.size() - embedFrom;
     for (Map.Entry<Prompt, Map<String, Integer>> group : groups.entrySet()) {
       List<String> queries = new ArrayList<>(group.getValue().keySet());
       long base = offset;
@@ -100,20 +110,30 @@ final class RankingConsistencyFilter implements DataFilter {
     }
     double embedSeconds = (System.nanoTime() - start) / 1e9;
 
-    VectorIndex index = VectorIndexes.exact(Arrays.copyOf(docVectors, poolSize), config.search());
-    Arrays.fill(docVectors, 0, poolSize, null); // the index holds its own copy of the pool
+    VectorIndex index = cached;
+    if (index == null) {
+      index = VectorIndexes.exact(Arrays.copyOf(docVectors, poolSize), config.search());
+      Arrays.fill(docVectors, 0, poolSize, null); // the index holds its own copy of the pool
+      if (!config.corpus().isEmpty()) {
+        cacheCorpusIndex(index);
+      }
+    }
     int depth = config.retrievalDepth(); // >= 1; the search returns min(depth, poolSize)
     long searchStart = System.nanoTime();
     long searchBase = offset;
     SearchResults results = index.search(queryVectors, depth, (done, total) -> progress.progress(searchBase + done, totalWork));
     double searchSeconds = (System.nanoTime() - searchStart) / 1e9;
 
-    tally.set("pool_size", poolSize);
-    tally.set("queries", queryCount);
-    tally.set("embedded_texts", texts.size() + queryCount);
-    tally.set("embed_seconds", embedSeconds);
-    tally.set("search_seconds", searchSeconds);
-    tally.set("search_scores_per_second", searchSeconds > 0 ? (double) queryCount * poolSize / searchSeconds : 0);
+    // Added, not set: a filter applied once per file (per-file pools) sums its runs into one tally.
+    tally.add("pools", 1);
+    tally.add("pool_size", poolSize);
+    tally.add("queries", queryCount);
+    tally.add("embedded_texts", texts.size() - embedFrom + queryCount);
+    tally.add("embed_seconds", embedSeconds);
+    tally.add("search_seconds", searchSeconds);
+    tally.add("search_scores", (double) queryCount * poolSize);
+    double allSeconds = tally.metric("search_seconds");
+    tally.set("search_scores_per_second", allSeconds > 0 ? tally.metric("search_scores") / allSeconds : 0);
 
     Scorer scorer = new Scorer(index, docVectors, textIds, poolSize);
     MiningRule rule = MiningRule.of(config);
@@ -139,6 +159,14 @@ final class RankingConsistencyFilter implements DataFilter {
     }
     tally.kept(kept.size());
     return kept;
+  }
+
+  private synchronized VectorIndex cachedCorpusIndex() {
+    return corpusIndex;
+  }
+
+  private synchronized void cacheCorpusIndex(VectorIndex index) {
+    corpusIndex = index;
   }
 
   private Prompt promptOf(TrainingExample e) {

@@ -34,7 +34,7 @@ public record CorpusDocument(String id, String title, String text) {
     checkNotNull(text, "text");
   }
 
-  /** What gets embedded: {@code title + " " + text} when the title is not empty (as {@link BeirDataset#documentText}). */
+  /** What gets embedded: {@code (title + " " + text).strip()}, as MTEB builds it ({@link BeirDataset#documentText}). */
   public String embeddingText() {
     return BeirDataset.documentText(title, text);
   }

@@ -41,6 +41,28 @@ class ExampleIoTest {
     assertTrue(second.negatives().isEmpty());
   }
 
+  /** FlagEmbedding's "prompt" is the query instruction; written back as it came, not duplicated. */
+  @Test
+  void flagEmbeddingPromptIsTheInstruction() throws IOException {
+    Path file = write("fe.jsonl",
+        "{\"query\": \"q1\", \"pos\": [\"p1\"], \"prompt\": \"Represent this query\", \"type\": \"normal\"}",
+        "{\"query\": \"q2\", \"pos\": [\"p2\"], \"prompt\": \"ignored\", \"instruction\": \"Own instruction\"}",
+        "{\"query\": \"q3\", \"pos\": [\"p3\"], \"prompt\": \"  \"}");
+    List<TrainingExample> examples = ExampleReader.strict().readAll(file);
+    assertEquals("Represent this query", examples.get(0).instruction());
+    assertEquals("Own instruction", examples.get(1).instruction());
+    assertEquals(null, examples.get(2).instruction());
+    assertEquals("{\"query\":\"q1\",\"pos\":[\"p1\"],\"neg\":[],\"task\":\"fe\",\"prompt\":\"Represent this query\","
+        + "\"type\":\"normal\"}", ExampleJson.toLine(examples.get(0)));
+    Path copy = dir.resolve("copy.jsonl");
+    TrainingExamples.write(copy, examples);
+    List<TrainingExample> again = ExampleReader.strict().readAll(copy);
+    assertEquals(examples.stream().map(TrainingExample::instruction).toList(),
+        again.stream().map(TrainingExample::instruction).toList());
+    assertThrows(JsonLinesException.class, () -> ExampleReader.strict().readAll(
+        write("bad.jsonl", "{\"query\": \"q\", \"pos\": [\"p\"], \"prompt\": 3}")));
+  }
+
   @Test
   void writeThenReadRoundTrips() {
     List<TrainingExample> examples = List.of(

@@ -31,8 +31,7 @@ import picocli.CommandLine.Option;
         + "the matmul peak measured in the same run; --memory reports resident memory instead.",
         "Examples: kalm bench --preset tiny --texts 2000; kalm bench --preset tiny --memory --texts 100000"})
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny",
-      description = "Shape of the random model: tiny, small, qwen2-0.5b, qwen3-tiny or qwen3-0.6b (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--preset", paramLabel = "NAME", defaultValue = "tiny", description = "Shape of the random model: tiny, small, qwen2-0.5b, qwen3-tiny or qwen3-0.6b (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--model", paramLabel = "DIR", description = "Benchmark this model folder instead (default: a random model of --preset).")

@@ -44,6 +44,8 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin BatchOptions batchOptions;
 
+  @Mixin AttentionOption attentionOption;
+
   @Option(names = "--pooling", paramLabel = "mean|last|first", description = "How token vectors become one vector (default: the model folder's, else mean).")
   String pooling;
 
@@ -64,6 +66,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--instruction", paramLabel = "TEXT",
         description = "Query instruction in KaLM's template: 'Instruct: {instruction} \\n Query: {text}'.")
     String instruction;
+
+    @Option(names = "--prompt-name", paramLabel = "NAME",
+        description = "A prompt named in the folder's config_sentence_transformers.json, e.g. query (Qwen3-Embedding's "
+            + "'Instruct: ...\\nQuery:'); default: the folder's default_prompt_name, else none.")
+    String promptName;
   }
 
   @Option(names = "--input", paramLabel = "FILE", description = "JSON Lines input (default: standard input).")
@@ -77,11 +84,14 @@ final class EmbedCommand implements Callable<Integer> {
     String source = input == null ? "stdin" : input.toString();
     List<JsonObject> stdinLines = input == null ? readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source)) : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
-    EmbedderConfig.Builder config = modelOptions.configBuilder(batchOptions).dimension(dim).normalize(!noNormalize);
+    EmbedderConfig.Builder config = modelOptions.configBuilder(batchOptions).attention(attentionOption.attention())
+        .dimension(dim).normalize(!noNormalize);
     if (pooling != null) {
       config.pooling(Pooling.parse(pooling));
     }
-    if (promptChoice != null) {
+    if (promptChoice != null && promptChoice.promptName != null) {
+      config.promptName(promptChoice.promptName);
+    } else if (promptChoice != null) {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
     ProgressBar bar = ProgressBar.stderr("embed");

@@ -6,6 +6,7 @@ import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.train.eval.BitextDirection;
+import dev.kalm.train.eval.ClusteringMode;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.EvaluationResult;
 import dev.kalm.train.eval.EvaluationTask;
@@ -63,6 +64,8 @@ public final class EvalCommand implements Callable<Integer> {
           + "(default: the model folder's default prompt, if any). Documents and symmetric tasks get none.")
   String queryInstruction;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--dim", defaultValue = "0", paramLabel = "N",
       description = "Matryoshka dimension, 0 for the full size (default: ${DEFAULT-VALUE}).")
   int dimension;
@@ -74,6 +77,16 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--top-k", defaultValue = "1000", paramLabel = "N",
       description = "Retrieval: documents retrieved per query, as MTEB's top_k (default: ${DEFAULT-VALUE}).")
   int topK;
+
+  @Option(names = "--skip-unanswerable",
+      description = "Retrieval: leave out a query none of whose relevant documents is in the corpus (default: "
+          + "score it 0, as pytrec_eval and MTEB do; counts.queries_without_relevant_documents says how many).")
+  boolean skipUnanswerable;
+
+  @Option(names = "--clustering", defaultValue = "bootstrap", paramLabel = "bootstrap|full-set",
+      description = "Clustering: MTEB 2.x's 10 bootstrap samples of 16384 draws, or k-means on the full set "
+          + "(default: ${DEFAULT-VALUE}).")
+  String clustering;
 
   @Option(names = "--ignore-identical-ids",
       description = "Retrieval: drop a retrieved document whose id equals the query id (MTEB's "
@@ -88,12 +101,23 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Classification: undersampled training runs averaged (default: ${DEFAULT-VALUE}).")
   int experiments;
 
-  @Option(names = "--samples-per-label", defaultValue = "8", paramLabel = "N",
-      description = "Classification: training examples per label in each run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--samples-per-label", defaultValue = "0", paramLabel = "N",
+      description = "Classification: training examples per label in each run; 0 = the data set's own "
+          + "(samples_per_label in a task.json beside the test file, as each MTEB task declares it), else 8, "
+          + "MTEB's default (default: ${DEFAULT-VALUE}).")
   int samplesPerLabel;
 
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of all random choices (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  private ClusteringMode clusteringMode() {
+    return switch (clustering) {
+      case "bootstrap" -> ClusteringMode.BOOTSTRAP;
+      case "full-set" -> ClusteringMode.FULL_SET;
+      default -> throw new CommandLine.ParameterException(spec.commandLine(),
+          "--clustering must be bootstrap or full-set; got '" + clustering + "'");
+    };
+  }
 
   @Override
   public Integer call() {
@@ -102,13 +126,16 @@ public final class EvalCommand implements Callable<Integer> {
     EvaluationConfig config = EvaluationConfig.builder()
         .queryPrompt(queryInstruction == null ? null : Prompt.instruction(queryInstruction))
         .topK(topK)
+        .skipUnanswerable(skipUnanswerable)
         .ignoreIdenticalIds(ignoreIdenticalIds)
+        .clustering(clusteringMode())
         .bitextDirection(BitextDirection.parse(direction))
         .experiments(experiments)
         .samplesPerLabel(samplesPerLabel)
         .seed(seed)
         .build();
-    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).dimension(dimension).build();
+    EmbedderConfig embedderConfig = modelOptions.configBuilder(batchOptions).attention(attentionOption.attention())
+        .dimension(dimension).build();
     // Read and check the data before loading the model, so that data errors come fast.
     Evaluator evaluator = Evaluators.create(task, data, split, train, config);
     err.println("kalm eval: " + evaluator.name());

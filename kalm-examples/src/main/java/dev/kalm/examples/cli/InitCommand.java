@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code kalm init}: writes a randomly initialised Qwen2 model folder. */
 @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
     header = "Write a randomly initialised Qwen2 or Qwen3 model folder.",
-    description = "Writes a Qwen2 or Qwen3 embedding model with random weights in the Hugging Face + sentence-transformers "
-        + "layout, e.g. as the starting point of `kalm train` or for trying the other commands.")
+    description = "Writes a Qwen2 or Qwen3 embedding model with random weights in the Hugging Face + "
+        + "sentence-transformers layout, e.g. as the starting point of `kalm train` or for trying the other commands.")
 final class InitCommand implements Callable<Integer> {
   @Option(names = "--preset", paramLabel = "NAME", required = true,
       description = "Model shape: tiny, small, qwen2-0.5b (KaLM's exact shape), qwen3-tiny, qwen3-0.6b "

@@ -14,9 +14,11 @@ import dev.kalm.data.example.ReadReport;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.filter.DataFilter;
 import dev.kalm.data.filter.DataFilters;
+import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.FilterTally;
 import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.SearchConfig;
 import java.io.PrintStream;
@@ -39,10 +41,11 @@ import picocli.CommandLine.Option;
     name = "mine",
     mixinStandardHelpOptions = true,
     header = "Filter training examples and mine hard negatives with a teacher.",
-    description = "Each query retrieves the top MAX texts of the pool (all positives and negatives of the input, "
-        + "or --corpus); an example is kept if its best positive scores at least the text at rank --filter-topk; "
-        + "kept examples get --negatives negatives: existing ones first, then sampled from ranks [MIN, MAX) of "
-        + "--range, then random pool texts. Output: the kept examples as JSON Lines with \"neg\" filled.",
+    description = "Each query retrieves the top MAX texts of the pool (the positives and negatives of its file, "
+        + "of all files with --pool shared, or --corpus); an example is kept if its best positive scores at least "
+        + "the text at rank --filter-topk; kept examples get --negatives negatives: existing ones first (none "
+        + "with --existing-negatives replace), then sampled from ranks [MIN, MAX) of --range, then random pool "
+        + "texts. Output: the kept examples as JSON Lines with \"neg\" filled.",
     sortOptions = false)
 public final class MineCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -75,6 +78,21 @@ public final class MineCommand implements Callable<Integer> {
       description = "Hard negatives per example (default: ${DEFAULT-VALUE}).")
   int negatives;
 
+  @Option(names = "--pool", defaultValue = "per-file", paramLabel = "per-file|shared",
+      description = "With a folder: mine each file against its own texts, as KaLM's scripts do, or all files"
+          + " against one shared pool (default: ${DEFAULT-VALUE}).")
+  String pool;
+
+  @Option(names = "--existing-negatives", defaultValue = "keep-first", paramLabel = "keep-first|replace",
+      description = "An example's own negatives: kept first, as KaLM's hn_mine.py does, or replaced by mined ones,"
+          + " as FlagEmbedding's hn_mine.py does (default: ${DEFAULT-VALUE}).")
+  String existingNegatives;
+
+  @Option(names = "--search-kernel", defaultValue = "matmul", paramLabel = "matmul|java",
+      description = "Exact search: matrix products on the device (fast), or the deterministic plain-Java kernel "
+          + "whose scores do not depend on blocks or machine, as a distributed search needs (default: ${DEFAULT-VALUE}).")
+  String searchKernel;
+
   @Option(names = "--no-filter", description = "Keep every example (mine only).")
   boolean noFilter;
 
@@ -94,6 +112,8 @@ public final class MineCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
   @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON to this file (default: none).")
   Path report;
 
@@ -103,7 +123,8 @@ public final class MineCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MiningConfig mining = miningConfig();
-    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
+    try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
+        .attention(attentionOption.attention()).build())) {
       return mine(teacher, mining);
     }
   }
@@ -114,6 +135,8 @@ public final class MineCommand implements Callable<Integer> {
     if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
     }
+    poolScope(); // validated before any model is loaded
+    choice("--search-kernel", searchKernel, "matmul", "java");
     try {
       return MiningConfig.builder()
           .filter(!noFilter)
@@ -121,16 +144,33 @@ public final class MineCommand implements Callable<Integer> {
           .filterTopK(filterTopK)
           .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
           .negatives(negatives)
+          .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives,
+              "keep-first", "replace")))
           .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
           .seed(seed)
           .recordScores(recordScores)
           .corpus(corpus == null ? List.of()
               : CorpusDocument.readJsonl(corpus).stream().map(CorpusDocument::embeddingText).toList())
-          .search(SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
+          .search(searchKernel.equals("java") ? SearchConfig.deterministic()
+              : SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
           .build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+  }
+
+  /** The --pool option as a scope. */
+  PoolScope poolScope() {
+    return PoolScope.valueOf(choice("--pool", pool, "per-file", "shared"));
+  }
+
+  /** The enum constant name of a kebab-case option value, or a usage error listing the allowed ones. */
+  private String choice(String option, String value, String... allowed) {
+    if (!java.util.Arrays.asList(allowed).contains(value)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
+    }
+    return value.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
   }
 
   /** Reads, filters and writes with the given teacher; returns the exit code. */
@@ -148,8 +188,8 @@ public final class MineCommand implements Callable<Integer> {
     DataFilter chain = DataFilters.chain(steps);
     FilterTally tally = new FilterTally(chain.name());
     long written;
-    try (Stream<TrainingExample> in = reader.read(data);
-        Stream<TrainingExample> out = chain.apply(in, tally);
+    PoolScope scope = poolScope();
+    try (Stream<TrainingExample> out = DataFilters.apply(chain, reader, data, scope, tally);
         ExampleWriter writer = ExampleWriter.open(output)) {
       out.forEach(writer::write);
       writer.commit();
@@ -213,6 +253,9 @@ public final class MineCommand implements Callable<Integer> {
     config.addProperty("range_min", mining.rangeMin());
     config.addProperty("range_max", mining.rangeMax());
     config.addProperty("negatives", mining.negatives());
+    config.addProperty("pool", pool);
+    config.addProperty("search_kernel", searchKernel);
+    config.addProperty("existing_negatives", existingNegatives);
     config.addProperty("query_prompt", mining.queryPrompt().prefix());
     config.addProperty("seed", mining.seed());
     config.addProperty("corpus", corpus == null ? null : corpus.toString());

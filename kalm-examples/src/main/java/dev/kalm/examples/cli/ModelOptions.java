@@ -18,8 +18,9 @@ final class ModelOptions {
       description = "Model folder (Hugging Face Qwen2 + sentence-transformers layout, e.g. from `kalm init`).")
   Path model;
 
-  @Option(names = "--max-length", defaultValue = "512", paramLabel = "N",
-      description = "Tokens kept per text (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-length", defaultValue = "0", paramLabel = "N",
+      description = "Tokens kept per text; 0 = the model folder's max_seq_length (sentence_bert_config.json), else "
+          + "512 (default: ${DEFAULT-VALUE}).")
   int maxLength;
 
   @Option(names = "--device", converter = DeviceConverter.class, paramLabel = "auto|cpu|gpu",

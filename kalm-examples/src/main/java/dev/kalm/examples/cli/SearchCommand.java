@@ -42,6 +42,8 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin BatchOptions batchOptions;
 
+  @Mixin AttentionOption attentionOption;
+
   @Option(names = "--corpus", required = true, paramLabel = "FILE",
       description = "JSON Lines documents: \"text\" (required), \"title\", \"id\" or \"_id\" (default: the line number).")
   Path corpus;
@@ -69,7 +71,8 @@ final class SearchCommand implements Callable<Integer> {
     Preconditions.checkArgument(!documents.isEmpty(), "corpus %s holds no documents", corpus);
     Path indexFile = index != null ? index : corpus.resolveSibling(corpus.getFileName() + EmbeddingIndex.SUFFIX);
     Prompt queryPrompt = queryInstruction.isEmpty() ? Prompt.none() : Prompt.instruction(queryInstruction);
-    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions).build())) {
+    try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
+        .attention(attentionOption.attention()).build())) {
       IndexFingerprint current = IndexFingerprint.of(modelOptions.model, corpus, embedder.config());
       ProgressBar bar = ProgressBar.stderr("index");
       long start = System.nanoTime();

@@ -140,6 +140,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lenient", description = "Skip and count bad data lines instead of stopping.")
   boolean lenient;
 
+  @picocli.CommandLine.Mixin AttentionOption attentionOption;
+
+  @picocli.CommandLine.Mixin RecipeOption recipeOption;
+
   @Override
   public Integer call() {
     TrainerConfig config = config();
@@ -211,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
   TrainerConfig config() {
     TrainerConfig.Builder b = TrainerConfig.builder()
         .hardNegatives(hardNegatives).learningRate(lr).schedule(LrSchedule.parse(schedule)).weightDecay(weightDecay)
-        .temperature(temperature).maxLength(modelOptions.maxLength).gradClip(gradClip).gradAccumulation(gradAccumulation)
+        .temperature(temperature).maxLength(maxLength()).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
     if (length != null && length.steps > 0) {
@@ -232,7 +236,18 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--mrl-weights needs --mrl-dims");
     }
     b.device(modelOptions.device());
+    b.attention(attentionOption.attention());
+    recipeOption.applyUnlessGiven(b, modelOptions.model);
     return b.build();
+  }
+
+  /** {@code --max-length}, where 0 means the model folder's {@code max_seq_length}, else 512. */
+  private int maxLength() {
+    if (modelOptions.maxLength > 0) {
+      return modelOptions.maxLength;
+    }
+    Integer folder = dev.kalm.core.model.ModelFolder.read(modelOptions.model).modules().maxSeqLength();
+    return folder != null ? folder : dev.kalm.core.embed.EmbedderConfig.DEFAULT_MAX_LENGTH;
   }
 
   private BatchSampler sampler() {

@@ -112,6 +112,9 @@ class MineCommandTest {
     assertNotEquals(0, KalmCli.run(concat(base, "--range", "fifty")));
     assertNotEquals(0, KalmCli.run(concat(base, "--no-filter", "--no-mining")));
     assertNotEquals(0, KalmCli.run(concat(base, "--device", "tpu")));
+    assertNotEquals(0, KalmCli.run(concat(base, "--pool", "everywhere")));
+    assertNotEquals(0, KalmCli.run(concat(base, "--search-kernel", "gpu")));
+    assertNotEquals(0, KalmCli.run(concat(base, "--existing-negatives", "drop")));
     assertNotEquals(0, KalmCli.run("mine", "--data", "in.jsonl"));
     assertFalse(Files.exists(out));
   }

@@ -2,9 +2,16 @@ package dev.kalm.train.eval;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.progress.ProgressListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +25,8 @@ import java.util.TreeSet;
 /**
  * Classification as MTEB's {@code AbsTaskClassification} with its {@code logReg} evaluator: in each of
  * {@code experiments} runs the training indices are reshuffled (one generator, shuffles accumulate as in
- * MTEB) and the first {@code samplesPerLabel} texts of each label are kept; a logistic regression (sklearn
+ * MTEB) and the first {@code samplesPerLabel} texts of each label are kept (the data set's {@code task.json}
+ * size when the config leaves it automatic, as each MTEB task declares its own); a logistic regression (sklearn
  * defaults, {@code max_iter}) is fitted on their embeddings and scored on the whole test set; scores are
  * means over the runs. Texts are query-side (they get the query prompt).
  */
@@ -30,6 +38,7 @@ final class ClassificationEvaluator implements Evaluator {
   private final ImmutableList<LabelledText> train;
   private final ImmutableList<LabelledText> test;
   private final ImmutableList<String> classes;
+  private final int samplesPerLabel;
 
   ClassificationEvaluator(Path trainFile, Path testFile, String split, EvaluationConfig config) {
     this.trainFile = trainFile;
@@ -45,6 +54,36 @@ final class ClassificationEvaluator implements Evaluator {
     if (test.isEmpty()) {
       throw Readers.fileError(testFile, "no test examples");
     }
+    this.samplesPerLabel = config.samplesPerLabel() != EvaluationConfig.AUTO_SAMPLES_PER_LABEL
+        ? config.samplesPerLabel() : declaredSamplesPerLabel(testFile);
+  }
+
+  /**
+   * The {@code samples_per_label} of the {@code task.json} beside the test file (how an MTEB task states its
+   * own: 8 by default, 16 or 32 for some), else MTEB's default.
+   */
+  private static int declaredSamplesPerLabel(Path testFile) {
+    Path task = testFile.toAbsolutePath().resolveSibling("task.json");
+    if (!Files.isRegularFile(task)) {
+      return EvaluationConfig.DEFAULT_SAMPLES_PER_LABEL;
+    }
+    JsonObject json;
+    try {
+      json = JsonParser.parseString(Files.readString(task, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + task + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw Readers.fileError(task, "not a JSON object: " + e.getMessage());
+    }
+    if (!json.has("samples_per_label")) {
+      return EvaluationConfig.DEFAULT_SAMPLES_PER_LABEL;
+    }
+    JsonElement value = json.get("samples_per_label");
+    if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber() || value.getAsDouble() != value.getAsInt()
+        || value.getAsInt() < 1) {
+      throw Readers.fileError(task, "field 'samples_per_label' must be an integer >= 1, got " + value);
+    }
+    return value.getAsInt();
   }
 
   @Override
@@ -123,7 +162,7 @@ final class ClassificationEvaluator implements Evaluator {
     sums.forEach((k, v) -> scores.put(k, v / runs.size()));
     ImmutableMap<String, Long> counts = ImmutableMap.of("train", (long) train.size(), "test", (long) test.size(),
         "labels", (long) classes.size(), "experiments", (long) runs.size(),
-        "train_per_experiment", (long) runs.get(0).size());
+        "train_per_experiment", (long) runs.get(0).size(), "samples_per_label", (long) samplesPerLabel);
     return new EvaluationResult(EvaluationTask.CLASSIFICATION, testFile.toString(), split, "accuracy",
         scores.buildOrThrow(), ImmutableMap.of(), counts, (System.nanoTime() - start) / 1e9);
   }
@@ -142,7 +181,7 @@ final class ClassificationEvaluator implements Evaluator {
       List<Integer> run = new ArrayList<>();
       for (int i : order) {
         String label = train.get(i).label();
-        if (taken.getOrDefault(label, 0) < config.samplesPerLabel()) {
+        if (taken.getOrDefault(label, 0) < samplesPerLabel) {
           run.add(i);
           taken.merge(label, 1, Integer::sum);
         }

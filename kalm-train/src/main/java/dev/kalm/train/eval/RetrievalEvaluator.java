@@ -17,7 +17,10 @@ import java.util.Map;
 
 /**
  * Dense retrieval on a BEIR data set, scored as MTEB scores it (pytrec_eval for nDCG, MAP, recall and
- * precision at cut-offs; MTEB's own MRR). Documents are sorted by id in descending byte order before the
+ * precision at cut-offs; MTEB's own MRR). Averaged over the judged queries (at least one qrel score
+ * &gt;= 1); a judged query none of whose relevant documents is in the corpus scores 0, or is left out with
+ * {@link EvaluationConfig#skipUnanswerable()}; {@code counts.queries_without_relevant_documents} always
+ * says how many there are. Documents are sorted by id in descending byte order before the
  * search so that the search's "lower index first" tie rule gives trec_eval's order (score descending,
  * then document id descending).
  */
@@ -29,6 +32,7 @@ final class RetrievalEvaluator implements Evaluator {
   private final List<String> docTexts;
   private final List<String> queryIds;
   private final int skipped;
+  private final int unanswerable;
 
   RetrievalEvaluator(BeirDataset data, EvaluationConfig config, SearchConfig search) {
     this.data = data;
@@ -50,12 +54,20 @@ final class RetrievalEvaluator implements Evaluator {
     }
     System.arraycopy(sorted, 0, docIds, 0, docIds.length);
     this.docTexts = texts;
+    // Judged: at least one relevant judgment. Unanswerable: judged, but no relevant document in the corpus;
+    // pytrec_eval and MTEB score such a query 0 (ideal DCG from the judgments, nothing relevant retrieved).
     List<String> evaluable = new ArrayList<>();
     int skip = 0;
+    int missing = 0;
     for (String q : data.queries().keySet()) {
-      boolean any = data.qrels().getOrDefault(q, ImmutableMap.of()).entrySet().stream()
+      Map<String, Integer> judgments = data.qrels().getOrDefault(q, ImmutableMap.of());
+      boolean judged = judgments.values().stream().anyMatch(score -> score >= 1);
+      boolean answerable = judgments.entrySet().stream()
           .anyMatch(e -> e.getValue() >= 1 && data.corpus().containsKey(e.getKey()));
-      if (any) {
+      if (judged && !answerable) {
+        missing++;
+      }
+      if (answerable || (judged && !config.skipUnanswerable())) {
         evaluable.add(q);
       } else {
         skip++;
@@ -63,6 +75,7 @@ final class RetrievalEvaluator implements Evaluator {
     }
     this.queryIds = evaluable;
     this.skipped = skip;
+    this.unanswerable = missing;
   }
 
   @Override
@@ -108,8 +121,9 @@ final class RetrievalEvaluator implements Evaluator {
     }
     ImmutableMap.Builder<String, ImmutableMap<String, Double>> subsets = ImmutableMap.builder();
     sums.forEach((lang, s) -> subsets.put(lang, scores(s, counts.get(lang))));
-    ImmutableMap<String, Long> countMap = ImmutableMap.of(
-        "queries", (long) queryIds.size(), "skipped_queries", (long) skipped, "documents", (long) docIds.length);
+    ImmutableMap<String, Long> countMap = ImmutableMap.of("queries", (long) queryIds.size(),
+        "skipped_queries", (long) skipped, "queries_without_relevant_documents", (long) unanswerable,
+        "documents", (long) docIds.length);
     return new EvaluationResult(EvaluationTask.RETRIEVAL, data.folder().toString(), data.split(), "ndcg_at_10",
         scores(total, queryIds.size()), subsets.buildOrThrow(), countMap, (System.nanoTime() - start) / 1e9);
   }

@@ -109,6 +109,26 @@ class ClassificationTest {
     assertEquals(r.scores(), eval.evaluate(embedder).scores());
   }
 
+  /** The per-label size an MTEB task declares (task.json beside the data) is used unless the config sets one. */
+  @Test
+  void samplesPerLabelComesFromTheDataSetsTaskJson() throws IOException {
+    labelled("train.jsonl", 3, 0, 20);
+    labelled("test.jsonl", 3, 20, 30);
+    var embedder = clusteredEmbedder(3, 30, Prompt.none());
+    EvaluationConfig auto = EvaluationConfig.builder().queryPrompt(Prompt.none()).build();
+    assertEquals(8L, Evaluators.classification(dir, "test", null, auto).evaluate(embedder).counts().get("samples_per_label"));
+    Files.writeString(dir.resolve("task.json"), "{\"name\": \"SomeTask\", \"samples_per_label\": 16}");
+    EvaluationResult r = Evaluators.classification(dir, "test", null, auto).evaluate(embedder);
+    assertEquals(16L, r.counts().get("samples_per_label"));
+    assertEquals(48L, r.counts().get("train_per_experiment"));
+    EvaluationConfig four = auto.toBuilder().samplesPerLabel(4).build();
+    assertEquals(12L, Evaluators.classification(dir, "test", null, four).evaluate(embedder).counts().get("train_per_experiment"));
+    Files.writeString(dir.resolve("task.json"), "{\"samples_per_label\": \"many\"}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Evaluators.classification(dir, "test", null, auto));
+    assertTrue(e.getMessage().contains("task.json: field 'samples_per_label'"), e.getMessage());
+  }
+
   @Test
   void binaryClassificationReportsApAndUsesOnlySampledTrainingTexts() throws IOException {
     Path train = labelled("train.jsonl", 2, 0, 40);

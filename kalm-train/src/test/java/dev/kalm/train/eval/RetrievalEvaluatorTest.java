@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.embed.Prompt;
+import dev.kalm.data.beir.BeirDataset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,17 +32,37 @@ class RetrievalEvaluatorTest {
     assertEquals(r.scores().get("ndcg_at_10"), r.mainScore(), 0);
   }
 
-  @Test
-  void queriesWithoutARelevantDocumentInTheCorpusAreSkippedAndCounted() {
-    var data = new Beir().doc("a", "A").doc("b", "B")
+  /** Hand-made qrels: q2's only relevant document is absent from the corpus. */
+  private static BeirDataset unanswerableQuery() {
+    return new Beir().doc("a", "A").doc("b", "B")
         .query("q1", "Q1", "a", 1)
         .query("q2", "Q2", "missing", 1)   // relevant doc not in corpus
-        .query("q3", "Q3", "b", 0)         // judged, not relevant
+        .query("q3", "Q3", "b", 0)         // judged, not relevant: not evaluated (no relevant judgment)
         .build();
+  }
+
+  @Test
+  void aQueryWhoseRelevantDocumentsAreMissingScoresZeroAsPytrecEval() {
+    var embedder = new FakeEmbedders.Table(Map.of("A", vec(1, 0), "B", vec(0, 1), "Q1", vec(1, 0), "Q2", vec(1, 0)), 2);
+    EvaluationResult r = Evaluators.retrieval(unanswerableQuery(), EvaluationConfig.defaults()).evaluate(embedder);
+    assertEquals(2L, r.counts().get("queries"));
+    assertEquals(1L, r.counts().get("skipped_queries"));
+    assertEquals(1L, r.counts().get("queries_without_relevant_documents"));
+    assertEquals(2L, r.counts().get("documents"));
+    assertEquals((1.0 + 0.0) / 2, r.mainScore(), EPS); // q1 perfect, q2 zero
+    assertEquals(0.5, r.scores().get("recall_at_1000"), EPS);
+    assertEquals(0.5, r.scores().get("mrr_at_10"), EPS);
+    assertEquals(4, embedder.embedded.get());
+  }
+
+  @Test
+  void queriesWithoutARelevantDocumentInTheCorpusAreSkippedAndCounted() {
     var embedder = new FakeEmbedders.Table(Map.of("A", vec(1, 0), "B", vec(0, 1), "Q1", vec(1, 0)), 2);
-    EvaluationResult r = Evaluators.retrieval(data, EvaluationConfig.defaults()).evaluate(embedder);
+    EvaluationResult r = Evaluators.retrieval(unanswerableQuery(), EvaluationConfig.builder().skipUnanswerable(true)
+        .build()).evaluate(embedder);
     assertEquals(1L, r.counts().get("queries"));
     assertEquals(2L, r.counts().get("skipped_queries"));
+    assertEquals(1L, r.counts().get("queries_without_relevant_documents"));
     assertEquals(2L, r.counts().get("documents"));
     assertEquals(1.0, r.mainScore(), EPS);
     assertEquals(3, embedder.embedded.get(), "skipped queries are not embedded");

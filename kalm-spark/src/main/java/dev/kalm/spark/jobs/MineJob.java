@@ -1,0 +1,280 @@
+package dev.kalm.spark.jobs;
+
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.jsonl.JsonLine;
+import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.data.filter.ExistingNegatives;
+import dev.kalm.data.filter.FilterReport;
+import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.filter.PoolScope;
+import dev.kalm.spark.ExactTopK;
+import dev.kalm.spark.JsonLinesInput;
+import dev.kalm.spark.KalmEmbedder;
+import dev.kalm.spark.RankingConsistencyMiner;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kalm mine} as a Spark job: ranking-consistency filtering and hard-negative mining with
+ * {@link RankingConsistencyMiner}, the same options, the same kept examples, negatives and report. Input:
+ * training JSON Lines (a file or a folder, any Hadoop file system); output: a folder of JSON Lines part
+ * files in input order (or Parquet with the same fields, {@code --format parquet}). Run with
+ * {@code spark-submit --class dev.kalm.spark.jobs.MineJob} or {@code ./kalm spark mine}.
+ */
+@Command(name = "mine", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = SparkCli.Version.class,
+    description = {"Filter by ranking consistency and mine hard negatives on Spark, as kalm mine does.",
+        "Same options and results as kalm mine (see kalm mine --help for the method); the output is a folder."})
+public final class MineJob implements Callable<Integer> {
+  @Spec CommandLine.Model.CommandSpec spec;
+  @Mixin JobOptions options;
+
+  @Option(names = "--data", required = true, paramLabel = "PATH|URI",
+      description = "Training examples: a JSON Lines file or a folder of them ({\"query\", \"pos\", \"neg\"}).")
+  String data;
+
+  @Option(names = "--output", required = true, paramLabel = "PATH|URI", description = "Output folder (must not exist).")
+  String output;
+
+  @Option(names = "--format", defaultValue = "jsonl", paramLabel = "jsonl|parquet",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--corpus", paramLabel = "PATH|URI",
+      description = "Candidate pool as JSON Lines with \"text\" (and optional \"title\"). Default: the input's documents.")
+  String corpus;
+
+  @Option(names = "--filter-topk", defaultValue = "50", paramLabel = "K",
+      description = "0-based rank whose score the best positive must reach (default: ${DEFAULT-VALUE}).")
+  int filterTopK;
+
+  @Option(names = "--range", defaultValue = "50-100", paramLabel = "MIN-MAX",
+      description = "0-based ranks [MIN, MAX) negatives are sampled from (default: ${DEFAULT-VALUE}).")
+  String range;
+
+  @Option(names = "--negatives", defaultValue = "7", paramLabel = "N",
+      description = "Hard negatives per example (default: ${DEFAULT-VALUE}).")
+  int negatives;
+
+  @Option(names = "--pool", defaultValue = "per-file", paramLabel = "per-file|shared",
+      description = "With a folder: mine each file against its own texts, or all files against one pool"
+          + " (default: ${DEFAULT-VALUE}).")
+  String pool;
+
+  @Option(names = "--existing-negatives", defaultValue = "keep-first", paramLabel = "keep-first|replace",
+      description = "An example's own negatives: kept first, or replaced by mined ones (default: ${DEFAULT-VALUE}).")
+  String existingNegatives;
+
+  @Option(names = "--search-kernel", defaultValue = "java", paramLabel = "java|matmul",
+      description = "Exact search kernel: the deterministic plain-Java kernel, whose results equal one machine's"
+          + " bit for bit however the search is split, or matrix products (faster; scores may differ in the last"
+          + " bits between block shapes) (default: ${DEFAULT-VALUE}).")
+  String searchKernel;
+
+  @Option(names = "--no-filter", description = "Keep every example (mine only).")
+  boolean noFilter;
+
+  @Option(names = "--no-mining", description = "Leave negatives as they are (filter only).")
+  boolean noMining;
+
+  @Option(names = "--no-dedup", description = "Skip exact deduplication of examples and documents before mining.")
+  boolean noDedup;
+
+  @Option(names = "--query-instruction", paramLabel = "TEXT",
+      description = "Instruction for queries without their own, as 'Instruct: TEXT \\n Query: ...' (default: none).")
+  String queryInstruction;
+
+  @Option(names = "--record-scores", description = "Write the teacher's scores into pos_scores / neg_scores.")
+  boolean recordScores;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON (any Hadoop file system).")
+  String report;
+
+  private static final StructType CORPUS = new StructType()
+      .add(RankingConsistencyMiner.ORDER, DataTypes.LongType, false).add("text", DataTypes.StringType, false);
+
+  /** spark-submit entry point; exits with the job's status. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Parses and runs; returns the exit status (errors are printed to standard error). */
+  public static int run(String... args) {
+    return new CommandLine(new MineJob()).execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    MiningConfig config = miningConfig();
+    boolean shared = choice("--pool", pool, "per-file", "shared").equals("SHARED");
+    String outputFormat = choice("--format", format, "jsonl", "parquet");
+    long start = System.nanoTime();
+    SparkSession spark = options.session("kalm mine");
+    KalmEmbedder teacher = options.embedder(spark);
+    Dataset<Row> examples = RankingConsistencyMiner.readExamples(spark, data, shared ? PoolScope.SHARED : PoolScope.PER_FILE)
+        .repartition(options.partitions(spark));
+    Dataset<Row> pool = corpus == null ? null : readCorpus(spark);
+    boolean deterministic = choice("--search-kernel", searchKernel, "java", "matmul").equals("JAVA");
+    RankingConsistencyMiner.Result result = RankingConsistencyMiner.create(teacher, config).withDedup(!noDedup)
+        .withSearch(ExactTopK.builder().deterministic(deterministic)).mine(examples, pool);
+    Dataset<Row> kept = result.kept().orderBy(RankingConsistencyMiner.ORDER);
+    Dataset<String> lines = kept.select(RankingConsistencyMiner.EXAMPLE).as(Encoders.STRING());
+    if (outputFormat.equals("PARQUET")) {
+      spark.read().json(lines).write().parquet(output);
+    } else {
+      lines.write().text(output);
+    }
+    long written = result.report().kept();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    FilterReport filters = result.report();
+    System.err.print(filters.summary());
+    System.err.printf(Locale.ROOT, "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
+        metric(filters, "embed_seconds"), metric(filters, "search_seconds"), metric(filters, "search_scores_per_second"), seconds);
+    if (report != null) {
+      writeReport(spark, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+          .toJson(reportJson(filters, written, seconds, config)) + "\n");
+    }
+    System.out.println("kept " + written + " of " + filters.in() + " examples -> " + output);
+    return 0;
+  }
+
+  /** Validates the options into a mining config (before Spark starts). */
+  MiningConfig miningConfig() {
+    String[] bounds = range.split("-");
+    if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
+    }
+    try {
+      return MiningConfig.builder()
+          .filter(!noFilter)
+          .mine(!noMining)
+          .filterTopK(filterTopK)
+          .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
+          .negatives(negatives)
+          .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives, "keep-first", "replace")))
+          .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
+          .seed(seed)
+          .recordScores(recordScores)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private String choice(String option, String value, String... allowed) {
+    if (!java.util.Arrays.asList(allowed).contains(value)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
+    }
+    return value.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** Document texts of a corpus file, {@code title + " " + text} per line (BEIR layout), in file order. */
+  private Dataset<Row> readCorpus(SparkSession spark) {
+    JavaRDD<Row> rows = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, corpus)).map(line -> {
+      String source = line.getString(1);
+      long number = line.getLong(2);
+      JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
+      return RowFactory.create(((long) line.getInt(0) << 40) | number,
+          BeirDataset.documentText(json.optString("title", ""), json.string("text")));
+    });
+    return spark.createDataFrame(rows, CORPUS);
+  }
+
+  private static double metric(FilterReport filters, String name) {
+    return filters.parts().get(filters.parts().size() - 1).metrics().getOrDefault(name, 0.0);
+  }
+
+  private JsonObject reportJson(FilterReport filters, long written, double seconds, MiningConfig mining) {
+    JsonObject input = new JsonObject();
+    input.addProperty("path", data);
+    input.addProperty("examples", filters.in());
+    JsonObject outputJson = new JsonObject();
+    outputJson.addProperty("path", output);
+    outputJson.addProperty("examples", written);
+    JsonObject timing = new JsonObject();
+    timing.addProperty("total_seconds", seconds);
+    for (String key : List.of("embed_seconds", "search_seconds", "search_scores_per_second")) {
+      timing.addProperty(key, metric(filters, key));
+    }
+    JsonObject config = new JsonObject();
+    config.addProperty("model", options.model);
+    config.addProperty("filter", mining.filter());
+    config.addProperty("mine", mining.mine());
+    config.addProperty("filter_topk", mining.filterTopK());
+    config.addProperty("range_min", mining.rangeMin());
+    config.addProperty("range_max", mining.rangeMax());
+    config.addProperty("negatives", mining.negatives());
+    config.addProperty("existing_negatives", existingNegatives);
+    config.addProperty("pool", pool);
+    config.addProperty("query_prompt", mining.queryPrompt().prefix());
+    config.addProperty("seed", mining.seed());
+    config.addProperty("corpus", corpus);
+    config.addProperty("dedup", !noDedup);
+    config.addProperty("search_kernel", searchKernel);
+    config.addProperty("spark_master", SparkSession.active().sparkContext().master());
+    JsonObject root = new JsonObject();
+    root.add("input", input);
+    root.add("filters", filterJson(filters));
+    root.add("output", outputJson);
+    root.add("timing", timing);
+    root.add("config", config);
+    return root;
+  }
+
+  private static JsonObject filterJson(FilterReport r) {
+    Gson gson = new Gson();
+    JsonObject o = new JsonObject();
+    o.addProperty("name", r.name());
+    o.addProperty("in", r.in());
+    o.addProperty("kept", r.kept());
+    o.add("dropped", gson.toJsonTree(r.dropped()));
+    o.add("metrics", gson.toJsonTree(r.metrics()));
+    if (!r.parts().isEmpty()) {
+      JsonArray parts = new JsonArray();
+      r.parts().forEach(p -> parts.add(filterJson(p)));
+      o.add("parts", parts);
+    }
+    return o;
+  }
+
+  private void writeReport(SparkSession spark, String json) {
+    Path path = new Path(report);
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (OutputStream out = fs.create(path, true)) {
+        out.write(json.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + report + ": " + e.getMessage(), e);
+    }
+  }
+}
