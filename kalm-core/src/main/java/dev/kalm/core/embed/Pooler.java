@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.kalm.core.model.Scalars;
 
 /**
  * Pooling, Matryoshka truncation and L2 normalisation on the device, as differentiable operations (the
@@ -96,6 +97,6 @@ public final class Pooler {
       return v;
     }
     // |v| as sqrt(max(sum v^2, floor^2)): unlike norm(), its gradient stays finite for a zero vector.
-    return v.div(v.square().sum(new int[] {1}, true).maximum(NORM_FLOOR * NORM_FLOOR).sqrt());
+    return v.div(Scalars.maximum(v.square().sum(new int[] {1}, true), NORM_FLOOR * NORM_FLOOR).sqrt());
   }
 }

@@ -256,8 +256,9 @@ public final class Qwen2Model implements AutoCloseable {
     int length = (int) shape.get(1);
     // Without gradient, each layer's intermediates are closed as soon as the layer is done, so memory holds
     // one layer's activations, and elementwise steps write into arrays they own instead of allocating. With
-    // gradient they must stay open until backward: PyTorch keeps the tensors it saved, but not the Java buffers
-    // behind small constants (scalars) that DJL created for them.
+    // gradient they must stay open until backward: an array created from Java data (rope tables, masks) aliases
+    // a direct buffer that only its open DJL array keeps alive, and PyTorch may have saved it for backward.
+    // Scalar operands go through Scalars for the same reason (the attention scale is in the rope tables).
     boolean inference = !JniUtils.isGradMode();
     Rope rope = rope(batch, length);
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
@@ -353,7 +354,8 @@ public final class Qwen2Model implements AutoCloseable {
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight, boolean inference) {
-    NDArray inverse = x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt().pow(-1);
+    // The exponent goes through Scalars: pow saves its operand for backward.
+    NDArray inverse = Scalars.pow(x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(), -1);
     return inference ? x.mul(inverse).muli(weight) : x.mul(inverse).mul(weight);
   }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
 import dev.kalm.core.embed.Pooler;
+import dev.kalm.core.model.Scalars;
 import java.util.List;
 
 /**
@@ -61,7 +62,7 @@ public record InfoNceLoss(double temperature, List<Integer> dims, List<Double> w
     NDArray total = null;
     for (int k = 0; k < dims.size(); k++) {
       checkArgument(dims.get(k) <= hidden, "Matryoshka dim %s exceeds the hidden size %s", dims.get(k), hidden);
-      NDArray weighted = term(queries, passages, oneHot, dims.get(k)).mul(weights.get(k).floatValue());
+      NDArray weighted = Scalars.mul(term(queries, passages, oneHot, dims.get(k)), weights.get(k));
       total = total == null ? weighted : total.add(weighted);
     }
     return total;
@@ -70,7 +71,7 @@ public record InfoNceLoss(double temperature, List<Integer> dims, List<Double> w
   private NDArray term(NDArray queries, NDArray passages, NDArray oneHot, int dim) {
     NDArray q = Pooler.truncateAndNormalize(queries, dim, true);
     NDArray p = Pooler.truncateAndNormalize(passages, dim, true);
-    NDArray logProbabilities = q.matMul(p.transpose()).mul((float) (1.0 / temperature)).logSoftmax(1);
-    return logProbabilities.mul(oneHot).sum().neg().div(queries.getShape().get(0));
+    NDArray logProbabilities = Scalars.mul(q.matMul(p.transpose()), 1.0 / temperature).logSoftmax(1);
+    return Scalars.div(logProbabilities.mul(oneHot).sum().neg(), queries.getShape().get(0));
   }
 }

@@ -12,6 +12,7 @@ import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.embed.TokenBatch;
 import dev.kalm.core.model.Autograd;
 import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.Scalars;
 import dev.kalm.train.loss.InfoNceLoss;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class ContrastiveStep {
     return Autograd.withGradMode(true, () -> {
       try (NDManager manager = model.backend().newManager()) {
         NDArray value = loss.compute(pooled(manager, queries), pooled(manager, passages));
-        Autograd.backward(value.mul((float) scale));
+        Autograd.backward(Scalars.mul(value, scale));
         return (double) value.getFloat();
       }
     });
@@ -80,7 +81,7 @@ public final class ContrastiveStep {
       Autograd.requireGradient(p);
       double value = Autograd.withGradMode(true, () -> {
         NDArray l = loss.compute(q, p);
-        Autograd.backward(l.mul((float) scale));
+        Autograd.backward(Scalars.mul(l, scale));
         return (double) l.getFloat();
       });
       NDArray qGradient = q.getGradient().duplicate();

@@ -8,6 +8,7 @@ import dev.kalm.core.embed.Attention;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.model.Autograd;
 import dev.kalm.core.model.Qwen2Model;
+import dev.kalm.core.model.Scalars;
 import dev.kalm.train.loss.InfoNceLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +48,7 @@ class AccumulationTest {
               step.pooled(m, List.of(FIXTURE.positives.get(i), FIXTURE.negatives.get(i))));
           total = total == null ? l : total.add(l);
         }
-        Autograd.backward(total.div((float) k));
+        Autograd.backward(Scalars.div(total, k));
       }
     });
     Map<String, float[]> big = gradients();
