@@ -76,7 +76,8 @@ final class ContrastiveTrainer implements Trainer {
         firstEpoch.size(), config.batchSize(), config.gradAccumulation());
     long totalSteps = config.steps() > 0 ? config.steps()
         : Math.max(1, (long) config.epochs() * firstEpoch.size() / config.gradAccumulation());
-    long warmup = config.warmupSteps() > 0 ? config.warmupSteps() : (long) Math.ceil(config.warmupRatio() * totalSteps);
+    long warmup = config.warmupSteps() != TrainerConfig.WARMUP_FROM_RATIO ? config.warmupSteps()
+        : (long) Math.ceil(config.warmupRatio() * totalSteps);
     ExampleBatches batches = new ExampleBatches(examples, config, tokenizer);
     InfoNceLoss loss = config.matryoshkaDims().isEmpty() ? InfoNceLoss.plain(config.temperature())
         : new InfoNceLoss(config.temperature(), config.matryoshkaDims(), config.matryoshkaWeights());

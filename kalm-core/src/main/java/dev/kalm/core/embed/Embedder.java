@@ -13,6 +13,8 @@ import java.util.List;
  *       1e-5).
  *   <li>Vectors have {@link #dimension()} components and unit L2 norm when the config normalises, except
  *       the empty string (no tokens), whose embedding is the all-zero vector (as in sentence-transformers).
+ *       That vector scores 0 against everything, so callers that rank should reject empty texts first (the
+ *       kalm CLI does: an empty {@code text} is an error naming its line).
  *   <li>Texts longer than the configured max length are truncated to their first tokens.
  *   <li>A {@code null} element is rejected with an {@link IllegalArgumentException} naming its index.
  * </ul>

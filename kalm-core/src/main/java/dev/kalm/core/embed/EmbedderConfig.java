@@ -113,7 +113,7 @@ public record EmbedderConfig(
     /** @throws IllegalArgumentException naming the bad value */
     public EmbedderConfig build() {
       return new EmbedderConfig(pooling, normalize, maxLength, dimension, prompt, promptName,
-          Math.max(batchTokens, 1), device, attention);
+          batchTokens, device, attention);
     }
   }
 }

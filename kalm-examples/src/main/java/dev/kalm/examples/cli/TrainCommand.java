@@ -51,8 +51,10 @@ final class TrainCommand implements Callable<Integer> {
   Length length;
 
   static final class Length {
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: --epochs).") long steps;
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: 1).") int epochs;
+    @Option(names = "--steps", paramLabel = "N", converter = Counts.PositiveLong.class,
+        description = "Optimizer steps, at least 1 (default: --epochs).") Long steps;
+    @Option(names = "--epochs", paramLabel = "N", converter = Counts.PositiveInt.class,
+        description = "Passes over the data, at least 1 (default: 1).") Integer epochs;
   }
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Queries per batch (default: ${DEFAULT-VALUE}).")
@@ -72,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
 
   static final class Warmup {
     @Option(names = "--warmup-ratio", paramLabel = "X", description = "Warm-up fraction of all steps (default: 0.1).") Double ratio;
-    @Option(names = "--warmup-steps", paramLabel = "N", description = "Warm-up steps (default: --warmup-ratio).") Long steps;
+    @Option(names = "--warmup-steps", paramLabel = "N", converter = Counts.NonNegativeLong.class,
+        description = "Warm-up steps; 0 = none, the first step at the full rate (default: --warmup-ratio).") Long steps;
   }
 
   @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE}).")
@@ -147,6 +150,8 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainerConfig config = config();
+    OutputPaths.checkFolder("--output", output);
+    OutputPaths.checkFile("--log", log);
     ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
     List<TrainingExample> examples = reader.readAll(data);
     System.err.printf(Locale.ROOT, "kalm train: %s (%s), %s%n", reader.report().summary(), data, config.sampler());
@@ -218,9 +223,9 @@ final class TrainCommand implements Callable<Integer> {
         .temperature(temperature).maxLength(maxLength()).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
-    if (length != null && length.steps > 0) {
+    if (length != null && length.steps != null) {
       b.steps(length.steps);
-    } else if (length != null && length.epochs > 0) {
+    } else if (length != null && length.epochs != null) {
       b.epochs(length.epochs);
     }
     if (warmup != null && warmup.steps != null) {
