@@ -3,8 +3,8 @@ package dev.kalm.bench;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
-import dev.kalm.data.man.ManPage;
-import dev.kalm.data.man.ManPages;
+import dev.kalm.examples.man.ManPage;
+import dev.kalm.examples.man.ManPages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
