@@ -1,6 +1,7 @@
 package dev.kalm.core.embed;
 
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
 import java.util.List;
 
 /**
@@ -20,8 +21,13 @@ import java.util.List;
  * </ul>
  *
  * <p>Thread safety: implementations are safe for concurrent use by several threads. Lifecycle: an
- * embedder owns native memory (model weights); {@link #close()} releases it, after which every method
- * throws {@link IllegalStateException}. Closing twice is harmless.
+ * embedder owns native memory (model weights); {@link #close()} releases it once no batch is in flight (it
+ * waits for those), calls still running fail at their next batch, and afterwards every method throws
+ * {@link IllegalStateException} ("embedder is closed"). Closing twice is harmless.
+ *
+ * <p>Stopping: {@link #embed(List, Prompt, ProgressListener)} checks {@link StopSignal#current()} (and the
+ * thread's interruption) before each batch and throws {@link dev.kalm.core.stop.StoppedException} when a stop
+ * is requested, never inside a batch.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedders.load(Path.of("model"), EmbedderConfig.defaults())) {
@@ -59,7 +65,7 @@ public interface Embedder extends AutoCloseable {
   /** The configuration this embedder runs with, defaults resolved from the model folder. */
   EmbedderConfig config();
 
-  /** Releases native memory. */
+  /** Releases native memory after the batches in flight; idempotent. */
   @Override
   void close();
 }

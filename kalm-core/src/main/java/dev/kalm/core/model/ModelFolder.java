@@ -9,6 +9,9 @@ import dev.kalm.core.device.Backend;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -114,6 +117,18 @@ public record ModelFolder(
 
   /** Like {@link #loadModel(Backend)} with {@code modelConfig} (the folder's, possibly with another attention pattern). */
   public Qwen2Model loadModel(Backend backend, Qwen2Config modelConfig) {
+    return load(backend, modelConfig, false);
+  }
+
+  /**
+   * Like {@link #loadModel(Backend, Qwen2Config)}, for inference only ({@link Qwen2Model#createForInference}:
+   * fused projections, weights held once, not trainable).
+   */
+  public Qwen2Model loadInferenceModel(Backend backend, Qwen2Config modelConfig) {
+    return load(backend, modelConfig, true);
+  }
+
+  private Qwen2Model load(Backend backend, Qwen2Config modelConfig, boolean inference) {
     Map<String, Path> fileOf = weightFiles();
     Map<Path, SafetensorsFile> open = new HashMap<>();
     try {
@@ -134,20 +149,35 @@ public record ModelFolder(
           modelConfig = modelConfig.withVocabSize((int) embedShape[0]);
         }
       }
-      Qwen2Model.WeightSource source = (name, shape) -> {
-        String key = stored.get(name);
-        if (key == null) {
-          throw new ModelFormatException(path, "tensor '" + name + "' (or 'model." + name + "') is missing from the weights");
+      Qwen2Model.WeightSource source = new Qwen2Model.WeightSource() {
+        @Override
+        public ByteBuffer load(String name, Shape shape) {
+          SafetensorsFile file = fileWith(name, shape);
+          return file.floatBytes(stored.get(name));
         }
-        SafetensorsFile file = open.get(fileOf.get(key));
-        TensorInfo info = file.info(key);
-        if (!Arrays.equals(info.shape(), shape.getShape())) {
-          throw new ModelFormatException(file.path(), "tensor '" + key + "' has shape " + Arrays.toString(info.shape())
-              + " but config.json implies " + shape);
+
+        @Override
+        public void loadInto(String name, Shape shape, ByteBuffer target) {
+          SafetensorsFile file = fileWith(name, shape);
+          file.readFloats(stored.get(name), target);
         }
-        return file.floatBytes(key);
+
+        private SafetensorsFile fileWith(String name, Shape shape) {
+          String key = stored.get(name);
+          if (key == null) {
+            throw new ModelFormatException(path, "tensor '" + name + "' (or 'model." + name + "') is missing from the weights");
+          }
+          SafetensorsFile file = open.get(fileOf.get(key));
+          TensorInfo info = file.info(key);
+          if (!Arrays.equals(info.shape(), shape.getShape())) {
+            throw new ModelFormatException(file.path(), "tensor '" + key + "' has shape " + Arrays.toString(info.shape())
+                + " but config.json implies " + shape);
+          }
+          return file;
+        }
       };
-      Qwen2Model model = Qwen2Model.create(modelConfig, backend, source, path.toString());
+      Qwen2Model model = inference ? Qwen2Model.createForInference(modelConfig, backend, source, path.toString())
+          : Qwen2Model.create(modelConfig, backend, source, path.toString());
       try {
         model.parameters().forEach((name, array) -> {
           if (!WeightCheck.isFinite(array)) {

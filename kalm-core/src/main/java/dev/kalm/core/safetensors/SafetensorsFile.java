@@ -237,13 +237,42 @@ public final class SafetensorsFile implements AutoCloseable {
    * mapping, BF16/F16/F64 converted). @throws SafetensorsException for integer tensors
    */
   public ByteBuffer floatBytes(String name) {
+    int n = Math.toIntExact(info(name).elementCount());
+    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    readFloats(name, bytes);
+    return bytes.clear();
+  }
+
+  /**
+   * Writes a floating-point tensor as float32 (native order) into {@code target} from its position on, which must
+   * leave room for it; the position ends after it.
+   *
+   * @throws SafetensorsException naming the file and tensor when it is not floating point or cannot be read
+   * @throws IllegalArgumentException when {@code target} has too little room
+   */
+  public void readFloats(String name, ByteBuffer target) {
     TensorInfo info = info(name);
     if (!info.dtype().isFloat()) {
       throw new SafetensorsException(path, "tensor '" + name + "' is " + info.dtype() + ", not floating point");
     }
-    ByteBuffer raw = map(info);
     int n = Math.toIntExact(info.elementCount());
-    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    if (target.remaining() < Math.multiplyExact(n, 4)) {
+      throw new IllegalArgumentException("target has room for " + target.remaining() + " bytes, tensor '" + name
+          + "' needs " + 4L * n);
+    }
+    ByteBuffer bytes = target.slice(target.position(), n * 4).order(ByteOrder.nativeOrder());
+    target.position(target.position() + n * 4);
+    if (info.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      // Read, not mapped: a mapping stays resident until the garbage collector unmaps it, so the weights
+      // would be held twice (page cache mapping + native copy).
+      try {
+        readFully(channel, bytes, dataStart + info.begin());
+      } catch (IOException e) {
+        throw new SafetensorsException(path, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+      }
+      return;
+    }
+    ByteBuffer raw = map(info);
     FloatBuffer out = bytes.asFloatBuffer();
     switch (info.dtype()) {
       case F32 -> out.put(raw.asFloatBuffer());
@@ -264,7 +293,6 @@ public final class SafetensorsFile implements AutoCloseable {
       }
       default -> throw new AssertionError(info.dtype());
     }
-    return bytes;
   }
 
   /** A floating-point tensor as a float array. */

@@ -11,6 +11,7 @@ import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.stop.StoppedException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -81,7 +82,8 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     OutputPaths.checkFile("--output", output);
-    List<JsonLine> stdinLines = input == null ? readAll(JsonLines.read(System.in, "stdin")) : null;
+    List<JsonLine> stdinLines = input == null ? SignalStop.waitingForInput(() -> readAll(JsonLines.read(System.in, "stdin")))
+        : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
     EmbedderConfig.Builder config = modelOptions.configBuilder(batchOptions).attention(attentionOption.attention())
         .dimension(dim).normalize(!noNormalize);
@@ -94,11 +96,11 @@ final class EmbedCommand implements Callable<Integer> {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
     ProgressBar bar = ProgressBar.stderr("embed");
+    long[] done = {0};
     try (Embedder embedder = Embedders.load(modelOptions.model, config.build());
         AtomicFiles.Pending pending = output == null ? null : AtomicFiles.create(output);
         Writer out = new BufferedWriter(new OutputStreamWriter(pending == null ? System.out : pending.stream(),
             StandardCharsets.UTF_8), 1 << 16)) {
-      long[] done = {0};
       List<JsonLine> chunk = new ArrayList<>(CHUNK);
       try (Stream<JsonLine> lines = stdinLines != null ? stdinLines.stream() : JsonLines.read(input)) {
         for (JsonLine line : (Iterable<JsonLine>) lines::iterator) {
@@ -113,6 +115,10 @@ final class EmbedCommand implements Callable<Integer> {
       if (pending != null) {
         pending.commit();
       }
+    } catch (StoppedException e) {
+      bar.finish();
+      throw new StoppedException(e.getMessage() + (output != null ? "; " + output + " was not written"
+          : "; the embeddings of the first " + done[0] + " lines were written to standard output"));
     }
     bar.finish();
     return 0;

@@ -97,7 +97,7 @@ final class SearchCommand implements Callable<Integer> {
       } else {
         Utf8LineReader in = new Utf8LineReader(System.in, "stdin");
         String line;
-        while ((line = in.readLine()) != null) {
+        while ((line = SignalStop.waitingForInput(in::readLine)) != null) {
           if (!line.isBlank()) {
             answer(embedder, found, documents, queryPrompt, List.of(line.strip()), out);
           }

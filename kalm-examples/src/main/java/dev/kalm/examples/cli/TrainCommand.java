@@ -23,6 +23,7 @@ import dev.kalm.train.eval.EvaluationTask;
 import dev.kalm.train.eval.Evaluators;
 import dev.kalm.train.optim.LrSchedule;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,9 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code kalm train}: contrastive fine-tuning on training JSON Lines. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -41,6 +44,8 @@ import picocli.CommandLine.Option;
         + "model to --output, checkpoints to --output/checkpoint-<step> and, with --eval-data, the best-scoring "
         + "model to --output/checkpoint-best.")
 final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin ModelOptions modelOptions;
 
   @Option(names = "--data", paramLabel = "PATH", required = true, description = "Training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them.")
@@ -196,6 +201,10 @@ final class TrainCommand implements Callable<Integer> {
         }
       });
       bar.finish();
+      if (result.stopped()) {
+        System.err.println(stopLine(result));
+        return SignalStop.stoppedExitCode();
+      }
       if (result.bestCheckpoint() != null) {
         System.err.printf(Locale.ROOT, "kalm train: best evaluation score %.4f, model in %s%n", result.bestScore(),
             result.bestCheckpoint());
@@ -208,6 +217,38 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The one line a stopped run prints: {@code kalm train: stopping after step N; checkpoint in DIR; resume with:
+   * kalm train <these arguments> --resume DIR}.
+   */
+  private String stopLine(TrainingResult result) {
+    if (result.checkpoint() == null) {
+      return "kalm train: stopped by " + SignalStop.cause() + " before the first step; nothing to resume: run the same "
+          + "command again";
+    }
+    String dir = result.checkpoint().toString();
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    int at = args.indexOf(spec.name());
+    List<String> own = new ArrayList<>(args.subList(at + 1, args.size()));
+    for (int i = 0; i < own.size(); i++) {
+      if (own.get(i).equals("--resume") && i + 1 < own.size()) {
+        own.remove(i + 1);
+        own.remove(i--);
+      } else if (own.get(i).startsWith("--resume=")) {
+        own.remove(i--);
+      }
+    }
+    own.add("--resume");
+    own.add(dir);
+    return String.format(Locale.ROOT, "kalm train: stopping after step %d (%s); checkpoint in %s; resume with: kalm train %s",
+        result.steps(), SignalStop.cause(), dir, own.stream().map(TrainCommand::shellQuoted).collect(Collectors.joining(" ")));
+  }
+
+  /** {@code arg} as one shell word: unchanged when it is plain, else in single quotes. */
+  static String shellQuoted(String arg) {
+    return !arg.isEmpty() && arg.matches("[A-Za-z0-9_./:=,@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
   }
 
   /** The trainer: fresh from --model or continuing --resume, with the evaluation hook when there is one. */
