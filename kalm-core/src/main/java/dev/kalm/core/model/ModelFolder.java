@@ -1,16 +1,10 @@
 package dev.kalm.core.model;
 
 import com.google.common.collect.ImmutableMap;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.kalm.core.safetensors.SafetensorsFile;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -50,8 +44,10 @@ public record ModelFolder(
   /**
    * Reads and validates a folder's metadata.
    *
-   * @throws ModelFormatException naming the file at fault: missing folder, config, tokenizer or weights,
-   *     unknown model type, malformed JSON
+   * @throws ModelFormatException naming the file at fault (and the line, field or entry): missing folder, config,
+   *     tokenizer or weights, unknown model type, malformed or non-UTF-8 JSON, a config field of the wrong type or
+   *     out of range, {@code modules.json} not a list of objects, a prompt that is not a string, a tokenizer with
+   *     ids at or beyond {@code vocab_size}
    */
   public static ModelFolder read(Path path) {
     if (!Files.isDirectory(path)) {
@@ -61,6 +57,11 @@ public record ModelFolder(
     Path tokenizer = path.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizer)) {
       throw new ModelFormatException(tokenizer, "tokenizer missing: the model folder needs a tokenizer.json");
+    }
+    TokenizerIds.MaxId maxId = TokenizerIds.maxId(tokenizer);
+    if (maxId.id() >= config.vocabSize()) {
+      throw new ModelFormatException(tokenizer, "token id " + maxId.id() + " ('" + maxId.token() + "') is beyond vocab_size "
+          + config.vocabSize() + " of " + path.resolve("config.json") + ": tokenizer and model do not belong together");
     }
     if (!Files.isRegularFile(path.resolve("model.safetensors"))
         && !Files.isRegularFile(path.resolve("model.safetensors.index.json"))) {
@@ -72,15 +73,15 @@ public record ModelFolder(
     String defaultPrompt = null;
     Path st = path.resolve("config_sentence_transformers.json");
     if (Files.isRegularFile(st)) {
-      JsonObject json = readJson(st);
-      if (json.has("prompts") && json.get("prompts").isJsonObject()) {
+      JsonObject json = ModelJson.readObject(st);
+      JsonObject promptsJson = ModelJson.object(json, "prompts", st);
+      if (promptsJson != null) {
         ImmutableMap.Builder<String, String> builder = ImmutableMap.builder();
-        json.getAsJsonObject("prompts").entrySet().forEach(e -> builder.put(e.getKey(), e.getValue().getAsString()));
+        promptsJson.keySet().forEach(name -> builder.put(name, ModelJson.string(promptsJson, "prompts.", name, null, st)));
         prompts = builder.buildOrThrow();
       }
-      if (json.has("default_prompt_name") && !json.get("default_prompt_name").isJsonNull()) {
-        defaultPrompt = json.get("default_prompt_name").getAsString();
-      }
+      defaultPrompt = ModelJson.has(json, "default_prompt_name") ? ModelJson.string(json, "default_prompt_name", null, st)
+          : null;
     }
     return new ModelFolder(path, config, tokenizer, modules.pooling(), prompts, defaultPrompt, modules);
   }
@@ -101,36 +102,20 @@ public record ModelFolder(
       return fileOf;
     }
     Path index = path.resolve("model.safetensors.index.json");
-    JsonObject json = readJson(index);
-    if (!json.has("weight_map") || !json.get("weight_map").isJsonObject()) {
+    JsonObject weightMap = ModelJson.object(ModelJson.readObject(index), "weight_map", index);
+    if (weightMap == null) {
       throw new ModelFormatException(index, "missing object 'weight_map'");
     }
-    for (Map.Entry<String, JsonElement> e : json.getAsJsonObject("weight_map").entrySet()) {
-      Path shard = path.resolve(e.getValue().getAsString()).normalize();
+    for (String tensor : weightMap.keySet()) {
+      String shardName = ModelJson.string(weightMap, tensor, null, index);
+      Path shard = path.resolve(shardName).normalize();
       if (!shard.startsWith(path.normalize()) || !Files.isRegularFile(shard)) {
-        throw new ModelFormatException(index, "weight_map names shard '" + e.getValue().getAsString()
-            + "' for '" + e.getKey() + "', which is not a file in the folder");
+        throw new ModelFormatException(index, "weight_map names shard '" + shardName
+            + "' for '" + tensor + "', which is not a file in the folder");
       }
-      fileOf.put(e.getKey(), shard);
+      fileOf.put(tensor, shard);
     }
     return fileOf;
   }
 
-  static JsonObject readJson(Path file) {
-    JsonElement e = parse(file);
-    if (!e.isJsonObject()) {
-      throw new ModelFormatException(file, "not a JSON object");
-    }
-    return e.getAsJsonObject();
-  }
-
-  private static JsonElement parse(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
-    }
-  }
 }

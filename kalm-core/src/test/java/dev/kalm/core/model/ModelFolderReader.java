@@ -10,9 +10,19 @@ final class ModelFolderReader {
   private ModelFolderReader() {}
 
   static Qwen2Model tiny() {
+    return ModelLoader.load(folder(), Backends.cpu());
+  }
+
+  /** The same weights in the inference layout (fused projections). */
+  static Qwen2Model tinyForInference() {
+    ModelFolder folder = folder();
+    return ModelLoader.loadForInference(folder, Backends.cpu(), folder.config());
+  }
+
+  private static ModelFolder folder() {
     java.nio.file.Path dir = Fixtures.qwen2Tiny();
     Qwen2Config config = Qwen2Config.read(dir.resolve("config.json"));
-    return ModelLoader.load(new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null,
-        com.google.common.collect.ImmutableMap.of(), null), Backends.cpu());
+    return new ModelFolder(dir, config, dir.resolve("tokenizer.json"), null,
+        com.google.common.collect.ImmutableMap.of(), null);
   }
 }

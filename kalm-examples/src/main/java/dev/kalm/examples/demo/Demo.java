@@ -9,11 +9,15 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.model.Prompt;
+import dev.kalm.core.io.AtomicFiles;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.example.TrainingExamples;
 import dev.kalm.data.filter.DataFilters;
 import dev.kalm.data.filter.FilterResult;
 import dev.kalm.data.filter.MiningConfig;
@@ -26,12 +30,12 @@ import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingResult;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.Evaluators;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +60,9 @@ public final class Demo {
    * tiny preset, 40 steps). A pretrained KaLM checkpoint is trained with instructions and should get them.
    */
   static final Prompt QUERY_PROMPT = Prompt.none();
+
+  /** How a stopped demo's message ends: the demo always starts over, so a stopped stage is deleted. */
+  private static final String STAGES_KEPT = " keeps the finished stages only (a new run starts over)";
 
   /** One pipeline variant of the final stage. */
   public record Variant(String name, boolean filter, boolean mine, double ratio, boolean matryoshka) {
@@ -122,14 +129,20 @@ public final class Demo {
   private Report execute(List<Long> seeds, List<Variant> variants) {
     Stopwatch total = Stopwatch.createStarted();
     Path root = config.output().toAbsolutePath();
+    deleteRecursively(root);
     try {
-      if (Files.exists(root)) {
-        MoreFiles.deleteRecursively(root, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + root + ": " + e.getMessage(), e);
     }
+    try {
+      return pipeline(root, seeds, variants, total);
+    } catch (StoppedException e) {
+      throw e.getMessage().contains(STAGES_KEPT) ? e : new StoppedException(e.getMessage() + "; " + root + STAGES_KEPT);
+    }
+  }
+
+  private Report pipeline(Path root, List<Long> seeds, List<Variant> variants, Stopwatch total) {
     data = timed("data", () -> DemoData.load(config));
     log.printf(Locale.ROOT, "data: %s; %d training examples, %d held-out queries%n", data.source(), data.train().size(),
         data.test().queries().size());
@@ -154,10 +167,52 @@ public final class Demo {
         last = out;
       }
     }
+    if (!config.keepIntermediate()) {
+      prune(root);
+    }
     timings.put("total", total.elapsed(TimeUnit.MILLISECONDS) / 1e3);
     Report report = new Report(data.source(), dims, ImmutableList.copyOf(rows), timings, last);
     writeReport(root.resolve(variants.size() == 1 ? "demo-report.json" : "ablation-report.json"), report);
     return report;
+  }
+
+  /**
+   * Deletes what a user of the result does not need: the untrained {@code base} models and the optimizer state
+   * ({@code optimizer.safetensors}, {@code trainer_state.json}) of every model. No model could be resumed anyway:
+   * the demo trains on data that exists only in memory (split, filtered, mined). The warm-up models stay (they
+   * are the mining teachers), as weights.
+   */
+  private static void prune(Path root) {
+    try (var files = Files.walk(root)) {
+      List<Path> doomed = files.filter(p -> {
+        String name = p.getFileName().toString();
+        boolean state = name.equals("optimizer.safetensors") || name.equals("trainer_state.json");
+        return (name.equals("base") && Files.isDirectory(p)) || state;
+      }).toList();
+      for (Path p : doomed) {
+        if (Files.exists(p)) {
+          MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot tidy " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the demo's data, as {@link #run} would read and split it with {@code config}, to {@code folder}:
+   * {@code train.jsonl} (the training split as training JSON Lines) and {@code beir/} (the held-out split as a
+   * BEIR folder: {@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/test.tsv}). Existing files are
+   * replaced, each atomically.
+   *
+   * @return one line saying what was written
+   */
+  public static String exportData(DemoConfig config, Path folder) {
+    DemoData data = DemoData.load(config);
+    long written = TrainingExamples.write(folder.resolve("train.jsonl"), data.train());
+    data.test().write(folder.resolve("beir"));
+    return String.format(Locale.ROOT, "%s: %d training examples -> %s, %d held-out queries and documents -> %s",
+        data.source(), written, folder.resolve("train.jsonl"), data.test().queries().size(), folder.resolve("beir"));
   }
 
   private Path init(DemoConfig run, Path folder) {
@@ -181,8 +236,9 @@ public final class Demo {
     ProgressBar bar = ProgressBar.stderr("train (" + label + ")");
     Stopwatch watch = Stopwatch.createStarted();
     double[] losses = {Double.NaN, Double.NaN};
+    TrainingResult result;
     try (Trainer trainer = Trainers.contrastive(from, b.build())) {
-      trainer.train(examples, to, new TrainingListener() {
+      result = trainer.train(examples, to, new TrainingListener() {
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), r.totalSteps());
@@ -192,6 +248,11 @@ public final class Demo {
       });
     }
     bar.finish();
+    if (result.stopped()) {
+      deleteRecursively(to);
+      throw new StoppedException(String.format(Locale.ROOT, "%s training stopped after step %d of %d; %s%s",
+          label, result.steps(), steps, config.output().toAbsolutePath(), STAGES_KEPT));
+    }
     log.printf(Locale.ROOT, "%s: %d steps on %d examples, loss %.3f -> %.3f%n", label, steps, examples.size(), losses[0],
         losses[1]);
     return watch.elapsed(TimeUnit.MILLISECONDS) / 1e3;
@@ -243,23 +304,29 @@ public final class Demo {
     }
   }
 
+  private static void deleteRecursively(Path folder) {
+    try {
+      if (Files.exists(folder)) {
+        MoreFiles.deleteRecursively(folder, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
   private static String slug(String name) {
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
   }
 
   private static void writeReport(Path file, Report report) {
-    try {
-      com.google.gson.JsonObject json = new com.google.gson.JsonObject();
-      com.google.gson.Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
-      json.addProperty("source", report.source());
-      json.add("dims", gson.toJsonTree(report.dims()));
-      json.add("rows", gson.toJsonTree(report.rows()));
-      json.add("timings_s", gson.toJsonTree(report.timings()));
-      json.addProperty("model", String.valueOf(report.model()));
-      Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-          .toJson(json), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+    com.google.gson.Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    json.addProperty("source", report.source());
+    json.add("dims", gson.toJsonTree(report.dims()));
+    json.add("rows", gson.toJsonTree(report.rows()));
+    json.add("timings_s", gson.toJsonTree(report.timings()));
+    json.addProperty("model", String.valueOf(report.model()));
+    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create()
+        .toJson(dev.kalm.core.jsonl.StrictJson.nullForNonFinite(json)));
   }
 }

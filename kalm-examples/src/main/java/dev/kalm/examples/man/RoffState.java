@@ -1,7 +1,8 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The definitions a page makes while it is read: strings ({@code .ds}), number registers ({@code .nr})
@@ -93,7 +94,7 @@ final class RoffState {
     return value;
   }
 
-  private static String operator(String s, int[] pos) {
+  private static @Nullable String operator(String s, int[] pos) {
     int i = pos[0];
     if (i >= s.length()) {
       return null;
