@@ -4,7 +4,7 @@ Used by the peer benchmark only: export_onnx.py exports it to ONNX, train_peer.p
 PyTorch eager. Weights are read from model.safetensors with numpy (no transformers, no safetensors
 package): the header is 8 bytes of little-endian length, then JSON, then the raw tensors.
 
-The forward pass is the one kalm runs (dev.kalm.core.model.Qwen2Model): RMSNorm, rotary embeddings
+The forward pass is the one kalm runs (dev.kalm.core.internal.model.Qwen2Model): RMSNorm, rotary embeddings
 (rotate-half convention, theta from config.json), grouped-query attention with an additive mask
 (padding keys, plus the causal mask unless bidirectional), SwiGLU MLP, final RMSNorm, then masked mean
 pooling and L2 normalisation.

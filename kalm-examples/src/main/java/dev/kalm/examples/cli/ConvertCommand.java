@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     description = "Reads corpus.jsonl, queries.jsonl and qrels/<split>.tsv and writes one {\"query\", \"pos\", "
         + "\"neg\": [], \"task\"} line per query, with its relevant (score > 0) documents as positives.",
     sortOptions = false)
-public final class ConvertCommand implements Callable<Integer> {
+final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--beir", required = true, paramLabel = "DIR", description = "The BEIR folder.")
   Path beir;
 

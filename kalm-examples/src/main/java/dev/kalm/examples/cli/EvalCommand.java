@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
           + "formats and how each metric matches MTEB.",
       "Example: ./kalm eval --model kalm-demo/model --task retrieval --data demo-data/beir"
     })
-public final class EvalCommand implements Callable<Integer> {
+final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
         + "with --existing-negatives replace), then sampled from ranks [MIN, MAX) of --range, then random pool "
         + "texts. Output: the kept examples as JSON Lines with \"neg\" filled.",
     sortOptions = false)
-public final class MineCommand implements Callable<Integer> {
+final class MineCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin ModelOptions modelOptions;

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "Exit status: 0 when every planned example is in the output, 1 otherwise (summary on standard error; "
           + "rerun with the same arguments to retry the missing ones)."
     })
-public final class SynthCommand implements Callable<Integer> {
+final class SynthCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
