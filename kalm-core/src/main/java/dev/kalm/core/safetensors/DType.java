@@ -15,7 +15,7 @@ public enum DType {
     return bytes;
   }
 
-  /** True for the floating-point types converted to float32 by {@link SafetensorsFile#floats}. */
+  /** True for the floating-point types converted to float32 by {@link SafetensorsFile#floatBytes}. */
   public boolean isFloat() {
     return this == F32 || this == BF16 || this == F16 || this == F64;
   }

@@ -30,15 +30,57 @@ public final class Fixtures {
   }
 
   /**
-   * The shared folder ({@code -Dkalm.shared}, default {@code ../shared}); skips the calling test with a clear
-   * message when it is absent.
+   * The shared folder ({@code -Dkalm.shared}, default {@code ../shared}); skips the calling test, with one
+   * {@link #skipUnless} line on the console, when it is absent.
    */
   public static Path shared() {
-    String property = System.getProperty("kalm.shared");
-    Path path = Path.of(property == null ? "../shared" : property).toAbsolutePath().normalize();
-    assumeTrue(Files.isDirectory(path.resolve("fixtures")),
-        "skipped: shared fixtures not found at " + path + " (set -Dkalm.shared=<folder with fixtures/, models/, data/>)");
+    Path path = sharedRoot();
+    skipUnless(Files.isDirectory(path.resolve("fixtures")), "shared fixtures not found at " + path + HOW);
     return path;
+  }
+
+  /**
+   * {@code relative} inside the shared folder, e.g. {@code shared("data/man-dev")}; skips the calling test, with
+   * one {@link #skipUnless} line on the console, when it does not exist.
+   */
+  public static Path shared(String relative) {
+    Path path = sharedRoot().resolve(relative);
+    skipUnless(Files.exists(path), "shared data " + relative + " not found at " + path + HOW);
+    return path;
+  }
+
+  /**
+   * Skips the calling test unless {@code condition} holds: prints one line on standard output,
+   * {@code kalm test SKIPPED <class>.<method>: <reason>}, the same for every skipped test, then aborts the test
+   * (a JUnit assumption, so the reports count it as skipped).
+   */
+  public static void skipUnless(boolean condition, String reason) {
+    if (condition) {
+      return;
+    }
+    // the test method: the outermost frame of the calling class's run of frames (past its helper methods)
+    String caller = StackWalker.getInstance().walk(frames -> {
+      StackWalker.StackFrame test = null;
+      for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+        if (f.getClassName().equals(Fixtures.class.getName())) {
+          continue;
+        }
+        if (test != null && !f.getClassName().equals(test.getClassName())) {
+          break;
+        }
+        test = f;
+      }
+      return test == null ? "?" : test.getClassName() + "." + test.getMethodName();
+    });
+    System.out.println("kalm test SKIPPED " + caller + ": " + reason);
+    assumeTrue(false, reason);
+  }
+
+  private static final String HOW = " (set -Dkalm.shared=<folder with fixtures/, models/, data/>)";
+
+  private static Path sharedRoot() {
+    String property = System.getProperty("kalm.shared");
+    return Path.of(property == null ? "../shared" : property).toAbsolutePath().normalize();
   }
 
   /** The real Qwen2 tokenizer file from the shared folder (skips when absent). */

@@ -3,6 +3,9 @@ package dev.kalm.data.beir;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableMap;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
@@ -12,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +74,39 @@ public record BeirDataset(
     qrels.forEach((q, docs) -> frozen.put(q, ImmutableMap.copyOf(docs)));
     return new BeirDataset(folder, split, corpus.buildOrThrow(), queries.buildOrThrow(), frozen.buildOrThrow(),
         extras.buildOrThrow());
+  }
+
+  /**
+   * Writes this data set as a BEIR folder that {@link #load}{@code (folder, split())} reads back equal (apart from
+   * {@link #folder()}): {@code corpus.jsonl} ({@code _id}, {@code text}: the document text, so no title),
+   * {@code queries.jsonl} ({@code _id}, {@code text} and the query's {@link #extras()}) and
+   * {@code qrels/<split>.tsv} with a header line. Each file is written atomically; the folder is created.
+   * (Documents with leading or trailing whitespace read back stripped, as {@link #documentText} makes them.)
+   *
+   * @throws UncheckedIOException naming the file that cannot be written
+   */
+  public void write(Path folder) {
+    Gson gson = new Gson();
+    List<String> corpusLines = new ArrayList<>(corpus.size());
+    corpus.forEach((id, text) -> {
+      JsonObject line = new JsonObject();
+      line.addProperty("_id", id);
+      line.addProperty("text", text);
+      corpusLines.add(gson.toJson(line));
+    });
+    List<String> queryLines = new ArrayList<>(queries.size());
+    queries.forEach((id, text) -> {
+      JsonObject line = new JsonObject();
+      line.addProperty("_id", id);
+      line.addProperty("text", text);
+      extras.getOrDefault(id, ImmutableMap.of()).forEach(line::addProperty);
+      queryLines.add(gson.toJson(line));
+    });
+    List<String> qrelLines = new ArrayList<>(List.of("query-id\tcorpus-id\tscore"));
+    qrels.forEach((query, docs) -> docs.forEach((doc, score) -> qrelLines.add(query + "\t" + doc + "\t" + score)));
+    AtomicFiles.writeLines(folder.resolve("corpus.jsonl"), corpusLines);
+    AtomicFiles.writeLines(folder.resolve("queries.jsonl"), queryLines);
+    AtomicFiles.writeLines(folder.resolve("qrels").resolve(split + ".tsv"), qrelLines);
   }
 
   /**

@@ -38,7 +38,7 @@ public final class Replies {
 
   /**
    * The JSON objects and arrays found in a reply, lazily, in order of their first character: every
-   * {@code '{'} or {@code '['} (at most {@value #MAX_CANDIDATES}) from which a JSON value parses (Gson's
+   * <code>'&#123;'</code> or {@code '['} (at most {@value #MAX_CANDIDATES}) from which a JSON value parses (Gson's
    * lenient syntax; text after the value is ignored). Never throws; a null reply counts as empty.
    */
   public static Stream<JsonElement> jsonValues(@Nullable String reply) {

@@ -3,6 +3,7 @@ package dev.kalm.data.example;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kalm.core.testing.Fixtures;
 import dev.kalm.data.beir.BeirDataset;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +40,7 @@ class TrainingExamplesTest {
 
   @Test
   void manDevConverts() {
-    Path manDev = Path.of(System.getProperty("kalm.shared", "../../shared"), "data", "man-dev");
-    Assumptions.assumeTrue(Files.isDirectory(manDev), "shared data not found at " + manDev + " (set -Dkalm.shared)");
+    Path manDev = Fixtures.shared("data/man-dev");
     List<TrainingExample> examples = TrainingExamples.fromBeir(BeirDataset.load(manDev, "test"), "section", "man-dev");
     assertEquals(2705, examples.size());
     Set<String> tasks = examples.stream().map(TrainingExample::task).collect(Collectors.toSet());

@@ -75,8 +75,30 @@ public final class FakeLlmServer implements AutoCloseable {
     }
   }
 
+  /** How the body is sent: as is, or in one of the ways a hostile or broken server sends it. */
+  public enum BodyMode {
+    /** The body, with its exact Content-Length. */
+    AS_IS,
+    /**
+     * The body, then filler bytes without end (chunked), until the client hangs up; stops after
+     * {@link #ENDLESS_SAFETY_BYTES} so that a client without a cap fails its test instead of the JVM.
+     */
+    ENDLESS,
+    /** A Content-Length of a terabyte, then the body, then the connection is closed. */
+    HUGE_DECLARED_LENGTH
+  }
+
+  /** Where an {@link BodyMode#ENDLESS} body gives up when the client keeps reading. */
+  public static final long ENDLESS_SAFETY_BYTES = 512L << 20;
+
   /** What to answer. */
-  public record Reply(int status, String body, Map<String, String> headers, long delayMillis, boolean dropped) {
+  public record Reply(int status, String body, Map<String, String> headers, long delayMillis, boolean dropped,
+      BodyMode mode) {
+    /** A reply whose body is sent as is. */
+    public Reply(int status, String body, Map<String, String> headers, long delayMillis, boolean dropped) {
+      this(status, body, headers, delayMillis, dropped, BodyMode.AS_IS);
+    }
+
     /** A 200 chat completion whose message content is {@code text}. */
     public static Reply content(String text) {
       JsonObject message = new JsonObject();
@@ -109,15 +131,26 @@ public final class FakeLlmServer implements AutoCloseable {
       return new Reply(0, "", Map.of(), 0, true);
     }
 
+    /** A 200 whose body starts like a chat completion and never ends. */
+    public static Reply endless() {
+      return new Reply(200, "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"", Map.of(), 0,
+          false, BodyMode.ENDLESS);
+    }
+
     /** This reply with a header added. */
     public Reply withHeader(String name, String value) {
       return new Reply(status, body, ImmutableMap.<String, String>builder().putAll(headers).put(name, value).build(),
-          delayMillis, dropped);
+          delayMillis, dropped, mode);
     }
 
     /** This reply sent after a delay. */
     public Reply withDelay(long millis) {
-      return new Reply(status, body, headers, millis, dropped);
+      return new Reply(status, body, headers, millis, dropped, mode);
+    }
+
+    /** This reply with its body sent in {@code m}. */
+    public Reply withMode(BodyMode m) {
+      return new Reply(status, body, headers, delayMillis, dropped, m);
     }
   }
 
@@ -201,9 +234,18 @@ public final class FakeLlmServer implements AutoCloseable {
       byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
       reply.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
       ex.getResponseHeaders().add("Content-Type", "application/json");
-      ex.sendResponseHeaders(reply.status(), bytes.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(bytes);
+      switch (reply.mode()) {
+        case AS_IS -> {
+          ex.sendResponseHeaders(reply.status(), bytes.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+          }
+        }
+        case ENDLESS -> sendEndless(ex, reply.status(), bytes);
+        case HUGE_DECLARED_LENGTH -> {
+          ex.sendResponseHeaders(reply.status(), 1L << 40);
+          hangUpAfter(ex, bytes);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -216,6 +258,32 @@ public final class FakeLlmServer implements AutoCloseable {
     } finally {
       inFlight.decrementAndGet();
     }
+  }
+
+  private static void sendEndless(HttpExchange ex, int status, byte[] prefix) throws IOException {
+    ex.sendResponseHeaders(status, 0);
+    byte[] filler = new byte[64 << 10];
+    java.util.Arrays.fill(filler, (byte) 'a');
+    OutputStream out = ex.getResponseBody();
+    try {
+      out.write(prefix);
+      for (long sent = prefix.length; sent < ENDLESS_SAFETY_BYTES; sent += filler.length) {
+        out.write(filler);
+      }
+      out.close();
+    } catch (IOException clientHungUp) {
+      ex.close();
+    }
+  }
+
+  private static void hangUpAfter(HttpExchange ex, byte[] bytes) {
+    try {
+      ex.getResponseBody().write(bytes);
+      ex.getResponseBody().flush();
+    } catch (IOException clientHungUp) {
+      // expected: the client stops at the declared length
+    }
+    ex.close();
   }
 
   @Override

@@ -45,11 +45,16 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seeds", paramLabel = "N", defaultValue = "2", description = "Seeds for --ablate: seed, seed+1, ... (default: ${DEFAULT-VALUE}).")
   int seeds;
 
+  @Option(names = "--keep-intermediate",
+      description = "Keep the untrained models and the optimizer state of every model (about 0.8 GB more).")
+  boolean keepIntermediate;
+
   @Override
   public Integer call() {
     DemoConfig defaults = DemoConfig.defaults(output);
     DemoConfig config = new DemoConfig(minutes, preset, seed, output, data, maxPages, defaults.testFraction(),
-        defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), lr != null ? lr : defaults.learningRate());
+        defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), lr != null ? lr : defaults.learningRate(),
+        keepIntermediate);
     System.err.printf(Locale.ROOT, "kalm demo: %s, budget %.1f min, %d warm-up + %d final steps, seed %d%n",
         ablate ? "ablation" : "pipeline", minutes, config.warmupSteps(), config.finalSteps(), seed);
     Demo.Report report;
@@ -70,8 +75,10 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%nReport: %s%n", output.toAbsolutePath().resolve(ablate ? "ablation-report.json" : "demo-report.json"));
     System.out.printf(Locale.ROOT, "Trained model (Hugging Face + sentence-transformers layout): %s%n", model);
     System.out.printf(Locale.ROOT, "Try it (the demo model takes queries without an instruction):%n");
-    System.out.printf(Locale.ROOT, "  ./kalm search --model %s --corpus docs.jsonl --query-instruction '' \"list directory contents\"%n", model);
-    System.out.printf(Locale.ROOT, "  ./kalm embed --model %s < texts.jsonl%n", model);
+    System.out.printf(Locale.ROOT, "  ./kalm demo-data --output demo-data%n");
+    System.out.printf(Locale.ROOT, "  ./kalm search --model %s --corpus demo-data/beir/corpus.jsonl --query-instruction '' "
+        + "\"list directory contents\"%n", model);
+    System.out.printf(Locale.ROOT, "  ./kalm eval --model %s --task retrieval --data demo-data/beir%n", model);
     return 0;
   }
 }

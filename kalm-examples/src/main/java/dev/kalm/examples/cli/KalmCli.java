@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SynthCommand.class,
       EvalCommand.class,
       DemoCommand.class,
+      DemoDataCommand.class,
       SearchCommand.class,
     })
 public final class KalmCli implements Runnable {

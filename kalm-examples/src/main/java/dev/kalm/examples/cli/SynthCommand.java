@@ -37,7 +37,10 @@ import picocli.CommandLine.Spec;
           + "number as JSON.",
       "Output: JSON Lines {query, pos, neg, task, [score], instruction, persona, synth_key}. Rerunning with the "
           + "same arguments resumes: finished examples are kept, the rest are generated.",
-      "The API key, if any, is read from the environment variable " + LlmConfig.API_KEY_ENV + "."
+      "The API key, if any, is read from the environment variable " + LlmConfig.API_KEY_ENV + " and is "
+          + "replaced by *** in everything kalm prints or writes (servers may echo it).",
+      "Exit status: 0 when every planned example is in the output, 1 otherwise (summary on standard error; "
+          + "rerun with the same arguments to retry the missing ones)."
     })
 public final class SynthCommand implements Callable<Integer> {
 
@@ -114,6 +117,19 @@ public final class SynthCommand implements Callable<Integer> {
       description = "Most tokens per reply (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--max-retry-wait-s", paramLabel = "N", defaultValue = "60",
+      description = "Longest wait, in seconds, that a server's Retry-After may impose before a retry; longer "
+          + "ones are cut to it (default: ${DEFAULT-VALUE}).")
+  double maxRetryWaitSeconds;
+
+  @Option(names = "--call-timeout-s", paramLabel = "N", defaultValue = "900",
+      description = "Seconds one request may take with all its retries and waits (default: ${DEFAULT-VALUE}).")
+  double callTimeoutSeconds;
+
+  @Option(names = "--max-reply-mib", paramLabel = "N", defaultValue = "4",
+      description = "Largest reply read, in MiB; a longer one fails its request (default: ${DEFAULT-VALUE}).")
+  double maxReplyMib;
+
   @Option(names = "--rate-limit", paramLabel = "R", defaultValue = "0",
       description = "Most requests started per second, retries included; 0 = no limit (default: ${DEFAULT-VALUE}).")
   double rateLimit;
@@ -157,6 +173,9 @@ public final class SynthCommand implements Callable<Integer> {
         .optBackoff(Duration.ofMillis(backoffMillis), Duration.ofMillis(Math.max(backoffMillis, 60_000)))
         .optMaxInFlight(concurrency)
         .optRequestsPerSecond(rateLimit)
+        .optMaxRetryAfter(Duration.ofMillis(Math.round(maxRetryWaitSeconds * 1000)))
+        .optCallTimeout(Duration.ofMillis(Math.round(callTimeoutSeconds * 1000)))
+        .optMaxReplyBytes(Math.round(maxReplyMib * (1 << 20)))
         .build();
     int used = Math.min(all.size(), config.personasLimit());
     err.printf(Locale.ROOT, "kalm synth: %d personas x %d task types x %d tasks x %d examples = %d planned, "
@@ -174,6 +193,14 @@ public final class SynthCommand implements Callable<Integer> {
     spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d examples written, %d of %d planned present%s%n", output,
         result.examplesWritten(), result.examplesResumed() + result.examplesWritten(), result.examplesPlanned(),
         result.complete() ? "" : " (" + result.examplesSkipped() + " skipped: rerun to retry them)");
+    if (!result.complete()) {
+      err.printf(Locale.ROOT, "kalm synth: incomplete: %d of %d planned examples present (%d written by this run, "
+              + "%d skipped); rerun with the same arguments to retry the rest%n",
+          result.examplesResumed() + result.examplesWritten(), result.examplesPlanned(), result.examplesWritten(),
+          result.examplesSkipped());
+      err.flush();
+      return 1;
+    }
     return 0;
   }
 

@@ -9,11 +9,13 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
+import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.example.TrainingExamples;
 import dev.kalm.data.filter.DataFilters;
 import dev.kalm.data.filter.FilterResult;
 import dev.kalm.data.filter.MiningConfig;
@@ -29,7 +31,6 @@ import dev.kalm.train.eval.Evaluators;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,10 +153,52 @@ public final class Demo {
         last = out;
       }
     }
+    if (!config.keepIntermediate()) {
+      prune(root);
+    }
     timings.put("total", total.elapsed(TimeUnit.MILLISECONDS) / 1e3);
     Report report = new Report(data.source(), dims, ImmutableList.copyOf(rows), timings, last);
     writeReport(root.resolve(variants.size() == 1 ? "demo-report.json" : "ablation-report.json"), report);
     return report;
+  }
+
+  /**
+   * Deletes what a user of the result does not need: the untrained {@code base} models and the optimizer state
+   * ({@code optimizer.safetensors}, {@code trainer_state.json}) of every model. No model could be resumed anyway:
+   * the demo trains on data that exists only in memory (split, filtered, mined). The warm-up models stay (they
+   * are the mining teachers), as weights.
+   */
+  private static void prune(Path root) {
+    try (var files = Files.walk(root)) {
+      List<Path> doomed = files.filter(p -> {
+        String name = p.getFileName().toString();
+        boolean state = name.equals("optimizer.safetensors") || name.equals("trainer_state.json");
+        return (name.equals("base") && Files.isDirectory(p)) || state;
+      }).toList();
+      for (Path p : doomed) {
+        if (Files.exists(p)) {
+          MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot tidy " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the demo's data, as {@link #run} would read and split it with {@code config}, to {@code folder}:
+   * {@code train.jsonl} (the training split as training JSON Lines) and {@code beir/} (the held-out split as a
+   * BEIR folder: {@code corpus.jsonl}, {@code queries.jsonl}, {@code qrels/test.tsv}). Existing files are
+   * replaced, each atomically.
+   *
+   * @return one line saying what was written
+   */
+  public static String exportData(DemoConfig config, Path folder) {
+    DemoData data = DemoData.load(config);
+    long written = TrainingExamples.write(folder.resolve("train.jsonl"), data.train());
+    data.test().write(folder.resolve("beir"));
+    return String.format(Locale.ROOT, "%s: %d training examples -> %s, %d held-out queries and documents -> %s",
+        data.source(), written, folder.resolve("train.jsonl"), data.test().queries().size(), folder.resolve("beir"));
   }
 
   private Path init(DemoConfig run, Path folder) {
@@ -245,18 +288,14 @@ public final class Demo {
   }
 
   private static void writeReport(Path file, Report report) {
-    try {
-      com.google.gson.JsonObject json = new com.google.gson.JsonObject();
-      com.google.gson.Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
-      json.addProperty("source", report.source());
-      json.add("dims", gson.toJsonTree(report.dims()));
-      json.add("rows", gson.toJsonTree(report.rows()));
-      json.add("timings_s", gson.toJsonTree(report.timings()));
-      json.addProperty("model", String.valueOf(report.model()));
-      Files.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-          .toJson(json), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
-    }
+    com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+    com.google.gson.Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    json.addProperty("source", report.source());
+    json.add("dims", gson.toJsonTree(report.dims()));
+    json.add("rows", gson.toJsonTree(report.rows()));
+    json.add("timings_s", gson.toJsonTree(report.timings()));
+    json.addProperty("model", String.valueOf(report.model()));
+    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+        .toJson(json));
   }
 }

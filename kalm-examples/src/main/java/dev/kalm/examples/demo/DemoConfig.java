@@ -20,9 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param batchSize queries per batch
  * @param hardNegatives mined hard negatives per query in the final stage
  * @param learningRate peak learning rate of both stages
+ * @param keepIntermediate keep the untrained models and every model's optimizer state (about 0.8 GB more for the
+ *     small preset); by default the trained and the warm-up models are kept as weights only
  */
 public record DemoConfig(double minutes, String preset, long seed, Path output, @Nullable Path data, int maxPages,
-    double testFraction, int maxLength, int batchSize, int hardNegatives, double learningRate) {
+    double testFraction, int maxLength, int batchSize, int hardNegatives, double learningRate,
+    boolean keepIntermediate) {
   public DemoConfig {
     checkArgument(minutes > 0, "minutes must be > 0, got %s", minutes);
     checkArgument(maxPages >= 10, "maxPages must be >= 10, got %s", maxPages);
@@ -30,9 +33,12 @@ public record DemoConfig(double minutes, String preset, long seed, Path output, 
     checkArgument(batchSize >= 2, "batchSize must be >= 2, got %s", batchSize);
   }
 
-  /** The defaults: 10 minutes, small preset, seed 42, 2000 pages, 15 % test, 128 tokens, batch 16, 3 negatives, lr 5e-4. */
+  /**
+   * The defaults: 10 minutes, small preset, seed 42, 2000 pages, 15 % test, 128 tokens, batch 16, 3 negatives,
+   * lr 5e-4, intermediate state not kept.
+   */
   public static DemoConfig defaults(Path output) {
-    return new DemoConfig(10, "small", 42, output, null, 2000, 0.15, 128, 16, 3, 5e-4);
+    return new DemoConfig(10, "small", 42, output, null, 2000, 0.15, 128, 16, 3, 5e-4, false);
   }
 
   /** Warm-up (in-batch negatives) steps: 10 per minute of budget, at least 2. */
@@ -48,6 +54,6 @@ public record DemoConfig(double minutes, String preset, long seed, Path output, 
   /** This config with another seed. */
   public DemoConfig withSeed(long newSeed) {
     return new DemoConfig(minutes, preset, newSeed, output, data, maxPages, testFraction, maxLength, batchSize,
-        hardNegatives, learningRate);
+        hardNegatives, learningRate, keepIntermediate);
   }
 }

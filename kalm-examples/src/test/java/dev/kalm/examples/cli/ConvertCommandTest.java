@@ -3,6 +3,7 @@ package dev.kalm.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.kalm.core.testing.Fixtures;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.data.example.TrainingExample;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,9 +18,7 @@ class ConvertCommandTest {
   @TempDir Path dir;
 
   static Path shared(String first, String... more) {
-    Path path = Path.of(System.getProperty("kalm.shared", "../../shared")).resolve(Path.of(first, more));
-    Assumptions.assumeTrue(Files.exists(path), "shared data not found at " + path + " (set -Dkalm.shared=<repo>/../shared)");
-    return path;
+    return Fixtures.shared(Path.of(first, more).toString());
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,10 +28,8 @@ class EvalCommandTest {
   @TempDir Path dir;
 
   private static Path shared() {
-    Path shared = Path.of(System.getProperty("kalm.shared", "../../shared"));
-    Assumptions.assumeTrue(Files.isDirectory(shared.resolve("data/man-dev")),
-        "shared data absent at " + shared.toAbsolutePath() + ": skipping");
-    return shared;
+    Fixtures.shared("data/man-dev");
+    return Fixtures.shared();
   }
 
   private record Run(int exit, String out, String err) {}
@@ -55,7 +54,8 @@ class EvalCommandTest {
   private Path tinyModel(Path shared) throws IOException {
     Path fixture = shared.resolve("fixtures/qwen2-text");
     Path tokenizer = shared.resolve("models/qwen2-tokenizer/tokenizer.json");
-    Assumptions.assumeTrue(Files.isDirectory(fixture) && Files.isRegularFile(tokenizer), "model fixture absent");
+    Fixtures.skipUnless(Files.isDirectory(fixture) && Files.isRegularFile(tokenizer),
+        "shared model fixture fixtures/qwen2-text or models/qwen2-tokenizer not found under " + shared);
     Path model = Files.createDirectories(dir.resolve("model"));
     for (String name : List.of("config.json", "model.safetensors", "tokenizer_config.json")) {
       Files.copy(fixture.resolve(name), model.resolve(name));

@@ -91,6 +91,87 @@ class SynthCommandTest {
   }
 
   @Test
+  void exitsNonZeroWithASummaryWhenFewerExamplesThanPlannedAreWritten() throws IOException {
+    // Generation replies alternate between valid and not JSON; with no re-requests about half are skipped.
+    FakeLlmServer.Script script = c -> c.brainstorm() || c.number() % 2 == 0
+        ? FakeLlmServer.Reply.content(FakeLlmServer.modelReply(c)) : FakeLlmServer.Reply.content("not json");
+    Path report = dir.resolve("partial.json");
+    String[] partial = {"synth", "--endpoint", "", "--model", "fake", "--output", dir.resolve("partial.jsonl").toString(),
+        "--task-types", "sts", "--tasks-per-persona", "2", "--examples-per-task", "4", "--personas-limit", "1",
+        "--concurrency", "1", "--invalid-retries", "0", "--timeout-s", "5", "--report", report.toString()};
+    try (FakeLlmServer server = FakeLlmServer.start(script)) {
+      partial[2] = server.endpoint().toString();
+      String err = stderrOf(() -> assertEquals(1, KalmCli.run(partial)));
+      JsonObject r = JsonParser.parseString(Files.readString(report)).getAsJsonObject();
+      long written = r.get("examples_written").getAsLong();
+      assertTrue(written > 0 && written < 8, "written: " + written);
+      assertTrue(err.contains("kalm synth: incomplete: " + written + " of 8 planned examples present (" + written
+          + " written by this run, " + (8 - written) + " skipped); rerun with the same arguments"), err);
+      assertTrue(err.contains("examples: " + written + " written"), err);
+    }
+    // Nothing valid at all: zero written is a failure too.
+    try (FakeLlmServer server = FakeLlmServer.start(c -> FakeLlmServer.Reply.content("not json"))) {
+      String[] none = partial.clone();
+      none[2] = server.endpoint().toString();
+      none[6] = dir.resolve("none.jsonl").toString();
+      String err = stderrOf(() -> assertEquals(1, KalmCli.run(none)));
+      assertTrue(err.contains("incomplete: 0 of 8 planned examples present (0 written by this run, 8 skipped)"), err);
+    }
+  }
+
+  private static String stderrOf(Runnable r) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setErr(saved);
+    }
+    String text = err.toString(StandardCharsets.UTF_8);
+    saved.print(text);
+    return text;
+  }
+
+  /**
+   * A server that answers 429 with Retry-After: 3600 and echoes the Authorization header: the CLI (a real
+   * process, with the key in its environment) announces the capped wait, stops within its call budget, and
+   * never shows the key on standard output, standard error or in the report.
+   */
+  @Test
+  void hostileServerEndsQuicklyAndNeverShowsTheKey() throws Exception {
+    String key = "sk-cli-9d8e7f6a5b4c";
+    try (FakeLlmServer server = FakeLlmServer.start(c -> FakeLlmServer.Reply.error(429,
+        "rate limited for " + c.authorization()).withHeader("Retry-After", "3600"))) {
+      Path report = dir.resolve("hostile.json");
+      List<String> command = new java.util.ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), KalmCli.class.getName(),
+          "synth", "--endpoint", server.endpoint().toString(), "--model", "fake", "--output",
+          dir.resolve("hostile.jsonl").toString(), "--task-types", "sts", "--tasks-per-persona", "1",
+          "--examples-per-task", "1", "--personas-limit", "1", "--concurrency", "1", "--max-retry-wait-s", "1",
+          "--call-timeout-s", "2.5", "--report", report.toString()));
+      Path log = dir.resolve("hostile.log");
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().put("KALM_LLM_API_KEY", key);
+      long start = System.nanoTime();
+      Process p = pb.start();
+      assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "still running after 60 s");
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      String out = Files.readString(log);
+      assertEquals(1, p.exitValue(), out);
+      assertTrue(ms < 30_000, "took " + ms + " ms: " + out);
+      assertEquals("Bearer " + key, server.calls().get(0).authorization());
+      assertTrue(out.contains("waiting 1 s before retry 1 of 5 (the server asked for Retry-After 3600 s, capped at 1 s"),
+          out);
+      assertTrue(out.contains("would pass the call's time budget of 2.5 s") && out.contains("rate limited for Bearer ***"),
+          out);
+      assertTrue(!out.contains(key) && !out.contains("sk-cli"), out);
+      assertTrue(!Files.readString(report).contains(key), Files.readString(report));
+    }
+  }
+
+  @Test
   void reportsServerErrorsAndBadArguments() {
     try (FakeLlmServer server = FakeLlmServer.start(c -> FakeLlmServer.Reply.error(401, "bad key"))) {
       assertEquals(1, KalmCli.run("synth", "--endpoint", server.endpoint().toString(), "--model", "m", "--output",

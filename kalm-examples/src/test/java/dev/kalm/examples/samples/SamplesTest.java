@@ -51,6 +51,14 @@ class SamplesTest {
   }
 
   @Test
+  void quickStartEmbedsMinesAndTrains() throws IOException {
+    Path data = tmp.resolve("train.jsonl");
+    dev.kalm.data.example.TrainingExamples.write(data, examples(24));
+    QuickStart.main(new String[] {TestModels.micro().toString(), data.toString(), tmp.resolve("quick").toString()});
+    assertTrue(Files.isRegularFile(tmp.resolve("quick/model.safetensors")));
+  }
+
+  @Test
   void customSamplerTrains() {
     TrainingResult r = CustomSampler.train(TestModels.micro(), examples(16), tmp.resolve("bucketed"), 2);
     assertEquals(2, r.steps());

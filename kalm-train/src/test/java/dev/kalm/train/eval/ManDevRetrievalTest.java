@@ -3,19 +3,16 @@ package dev.kalm.train.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
+import dev.kalm.core.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** End to end on real data (the shared man-dev BEIR set) with a hashed bag-of-words embedder; no model needed. */
 class ManDevRetrievalTest {
 
   static Path shared(String relative) {
-    Path folder = Path.of(System.getProperty("kalm.shared", "../../shared")).resolve(relative);
-    Assumptions.assumeTrue(Files.isDirectory(folder), "shared data " + folder + " absent: skipping");
-    return folder;
+    return Fixtures.shared(relative);
   }
 
   @Test

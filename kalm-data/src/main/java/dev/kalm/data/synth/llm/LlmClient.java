@@ -17,7 +17,8 @@ public interface LlmClient extends AutoCloseable {
    * Sends one chat request and returns the reply text (empty when the server gave no text). Blocks until
    * the reply arrives, retrying transient failures as the implementation's configuration says.
    *
-   * @throws LlmException when the server rejects the request or the retries run out
+   * @throws LlmException when the server rejects the request, the reply is too large, or the retries or the
+   *     call's time budget run out
    */
   String chat(ChatRequest request);
 

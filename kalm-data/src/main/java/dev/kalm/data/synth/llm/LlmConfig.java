@@ -27,6 +27,14 @@ import org.jspecify.annotations.Nullable;
  *     for no limit
  * @param jsonModeFallback when a server answers 400/422 naming {@code response_format}, resend without
  *     it and stop sending it (true), or fail (false)
+ * @param maxReplyBytes the largest reply body read, in bytes; a longer body (declared or streamed) fails
+ *     that call at once with an {@link LlmException} saying so, without being retried, and at most this
+ *     many bytes per request in flight are ever held in memory
+ * @param maxRetryAfter the longest wait a {@code Retry-After} header may impose before a retry; a server
+ *     asking for more is retried after this long instead
+ * @param callTimeout the time budget of one {@link LlmClient#chat} call: all its attempts and the waits
+ *     between them together; an attempt gets at most what is left of it, and a wait that would end past
+ *     it ends the call at once
  */
 public record LlmConfig(
     URI endpoint,
@@ -39,10 +47,19 @@ public record LlmConfig(
     Duration maxBackoff,
     int maxInFlight,
     double requestsPerSecond,
-    boolean jsonModeFallback) {
+    boolean jsonModeFallback,
+    long maxReplyBytes,
+    Duration maxRetryAfter,
+    Duration callTimeout) {
+
+  /** The default of {@link #maxReplyBytes()}: 4 MiB, some hundred times a long chat completion. */
+  public static final long DEFAULT_MAX_REPLY_BYTES = 4L << 20;
 
   /** The environment variable the CLI reads the API key from. */
   public static final String API_KEY_ENV = "KALM_LLM_API_KEY";
+
+  /** What the API key is replaced with wherever kalm would otherwise print or return it. */
+  public static final String REDACTED = "***";
 
   public LlmConfig {
     checkNotNull(endpoint, "endpoint");
@@ -63,6 +80,20 @@ public record LlmConfig(
     checkArgument(maxInFlight >= 1 && maxInFlight <= 4096, "maxInFlight must be in [1, 4096], got %s", maxInFlight);
     checkArgument(requestsPerSecond >= 0 && Double.isFinite(requestsPerSecond),
         "requestsPerSecond must be >= 0 (0 = no limit), got %s", requestsPerSecond);
+    checkArgument(maxReplyBytes >= 1024 && maxReplyBytes <= Integer.MAX_VALUE - 8,
+        "maxReplyBytes must be in [1024, 2^31 - 9], got %s", maxReplyBytes);
+    checkNotNull(maxRetryAfter, "maxRetryAfter");
+    checkArgument(!maxRetryAfter.isNegative(), "maxRetryAfter must not be negative, got %s", maxRetryAfter);
+    checkPositive(callTimeout, "callTimeout");
+  }
+
+  /**
+   * {@code text} with every occurrence of the API key replaced by {@value #REDACTED}; {@code text} itself
+   * when there is no key. Applied by the client to everything a server sends back (a server may echo the
+   * {@code Authorization} header in an error message or even in a reply).
+   */
+  public String redact(String text) {
+    return apiKey == null ? text : text.replace(apiKey, REDACTED);
   }
 
   private static void checkPositive(Duration d, String name) {
@@ -84,7 +115,8 @@ public record LlmConfig(
 
   /**
    * A builder with defaults: no API key, connect timeout 10 s, request timeout 120 s, 5 retries, backoff
-   * 1 s doubling up to 60 s, 8 requests in flight, no rate limit, JSON-mode fallback on.
+   * 1 s doubling up to 60 s, 8 requests in flight, no rate limit, JSON-mode fallback on, replies of at
+   * most 4 MiB, Retry-After honoured up to 60 s, 15 minutes per call.
    */
   public static Builder builder(URI endpoint, String model) {
     return new Builder(endpoint, model);
@@ -102,6 +134,9 @@ public record LlmConfig(
     b.maxInFlight = maxInFlight;
     b.requestsPerSecond = requestsPerSecond;
     b.jsonModeFallback = jsonModeFallback;
+    b.maxReplyBytes = maxReplyBytes;
+    b.maxRetryAfter = maxRetryAfter;
+    b.callTimeout = callTimeout;
     return b;
   }
 
@@ -110,7 +145,8 @@ public record LlmConfig(
     return "LlmConfig[endpoint=" + endpoint + ", model=" + model + ", apiKey=" + (apiKey == null ? "none" : "***")
         + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + ", maxRetries=" + maxRetries
         + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff + ", maxInFlight=" + maxInFlight
-        + ", requestsPerSecond=" + requestsPerSecond + ", jsonModeFallback=" + jsonModeFallback + "]";
+        + ", requestsPerSecond=" + requestsPerSecond + ", jsonModeFallback=" + jsonModeFallback
+        + ", maxReplyBytes=" + maxReplyBytes + ", maxRetryAfter=" + maxRetryAfter + ", callTimeout=" + callTimeout + "]";
   }
 
   /** Builder for {@link LlmConfig}; not thread safe. {@link #build()} validates. */
@@ -126,6 +162,9 @@ public record LlmConfig(
     private int maxInFlight = 8;
     private double requestsPerSecond;
     private boolean jsonModeFallback = true;
+    private long maxReplyBytes = DEFAULT_MAX_REPLY_BYTES;
+    private Duration maxRetryAfter = Duration.ofSeconds(60);
+    private Duration callTimeout = Duration.ofMinutes(15);
 
     private Builder(URI endpoint, String model) {
       this.endpoint = endpoint;
@@ -188,10 +227,28 @@ public record LlmConfig(
       return this;
     }
 
+    /** The largest reply body read, in bytes (default 4 MiB; at least 1024). */
+    public Builder optMaxReplyBytes(long bytes) {
+      this.maxReplyBytes = bytes;
+      return this;
+    }
+
+    /** The longest wait a {@code Retry-After} header may impose (default 60 s; zero retries at once). */
+    public Builder optMaxRetryAfter(Duration d) {
+      this.maxRetryAfter = d;
+      return this;
+    }
+
+    /** The time budget of one chat call, attempts and waits together (default 15 minutes). */
+    public Builder optCallTimeout(Duration d) {
+      this.callTimeout = d;
+      return this;
+    }
+
     /** The configuration. @throws IllegalArgumentException naming the bad field */
     public LlmConfig build() {
       return new LlmConfig(endpoint, model, apiKey, connectTimeout, requestTimeout, maxRetries, initialBackoff,
-          maxBackoff, maxInFlight, requestsPerSecond, jsonModeFallback);
+          maxBackoff, maxInFlight, requestsPerSecond, jsonModeFallback, maxReplyBytes, maxRetryAfter, callTimeout);
     }
   }
 }

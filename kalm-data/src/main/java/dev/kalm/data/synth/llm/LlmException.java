@@ -4,8 +4,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A chat completion call failed: the server answered with an error that retrying does not fix (a 4xx
- * other than 429: bad model name, bad API key, bad request), or transient failures (connection errors,
- * timeouts, 429, 5xx) outlasted the retries. The message includes the server's own error message.
+ * other than 429: bad model name, bad API key, bad request; a reply over {@link LlmConfig#maxReplyBytes}),
+ * or transient failures (connection errors, timeouts, 429, 5xx) outlasted the retries or the call's time
+ * budget ({@link LlmConfig#callTimeout}). The message includes the server's own error message, with the
+ * API key redacted.
  */
 public final class LlmException extends RuntimeException {
   private final int status;

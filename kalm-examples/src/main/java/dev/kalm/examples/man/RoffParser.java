@@ -1,7 +1,7 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import com.google.common.collect.ImmutableSet;
-import dev.kalm.data.man.RoffTokens.Token;
+import dev.kalm.examples.man.RoffTokens.Token;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

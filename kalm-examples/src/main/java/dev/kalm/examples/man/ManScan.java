@@ -1,4 +1,4 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import static com.google.common.base.Preconditions.checkArgument;
 

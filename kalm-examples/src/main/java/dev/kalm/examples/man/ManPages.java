@@ -1,15 +1,10 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.ImmutableMap;
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import dev.kalm.core.io.AtomicFiles;
-import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.example.Texts;
 import java.io.IOException;
@@ -22,29 +17,23 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the machine's manual pages into {@link ManPage}s and turns them into training examples and a
- * retrieval benchmark: the NAME line's summary is the query, the DESCRIPTION text the document.
- * Stateless and thread-safe.
+ * Reads the machine's manual pages into {@link ManPage}s and turns them into training examples: the NAME
+ * line's summary is the query, the DESCRIPTION text the document. The demo's data source (the demo splits and
+ * exports the examples: {@code kalm demo-data}). Stateless and thread-safe.
  *
  * <pre>{@code
  * ManScan scan = ManPages.read(ManPages.systemRoots());
- * List<ManPage> pages = ManPages.usable(scan.pages(), ManPages.DEFAULT_MIN_WORDS);
- * ManSplit split = ManPages.split(pages, 0.1, 42);
- * List<TrainingExample> train = ManPages.toExamples(split.train(), ManPages.DEFAULT_MIN_WORDS);
- * BeirDataset eval = ManPages.toBeir(pages, split.test());
+ * List<TrainingExample> examples = ManPages.toExamples(scan.pages(), ManPages.DEFAULT_MIN_WORDS);
  * }</pre>
  */
 public final class ManPages {
@@ -57,8 +46,6 @@ public final class ManPages {
       ImmutableList.of(Path.of("/usr/share/man"), Path.of("/usr/local/share/man"), Path.of("/usr/man"));
   /** Messages kept in {@link ManScan#problems()}. */
   public static final int MAX_PROBLEMS = 20;
-  /** The label {@link #toBeir} gives as the folder of its in-memory data set (nothing is on disk). */
-  public static final Path IN_MEMORY_FOLDER = Path.of("man-pages");
 
   /** Decompressed bytes read from one page at most; longer pages are cut (DESCRIPTION comes early). */
   private static final int MAX_PAGE_BYTES = 8 << 20;
@@ -286,115 +273,5 @@ public final class ManPages {
           .build());
     }
     return out.build();
-  }
-
-  /**
-   * Splits pages (not examples: a page's text never lands on both sides) into train and test: the
-   * pages are shuffled with {@code seed}, the first {@code round(size * testFraction)} go to test; both
-   * parts keep the input's order. Split {@linkplain #usable usable} pages, so that duplicates are gone.
-   * Deterministic for equal inputs and seed.
-   *
-   * @throws IllegalArgumentException when {@code testFraction} is not in [0, 1]
-   */
-  public static ManSplit split(List<ManPage> pages, double testFraction, long seed) {
-    checkArgument(testFraction >= 0 && testFraction <= 1, "testFraction must be in [0, 1], got %s", testFraction);
-    int n = pages.size();
-    List<Integer> order = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, new Random(seed));
-    boolean[] test = new boolean[n];
-    int testCount = (int) Math.round(n * testFraction);
-    for (int i = 0; i < testCount; i++) {
-      test[order.get(i)] = true;
-    }
-    ImmutableList.Builder<ManPage> trainPart = ImmutableList.builder();
-    ImmutableList.Builder<ManPage> testPart = ImmutableList.builder();
-    for (int i = 0; i < n; i++) {
-      (test[i] ? testPart : trainPart).add(pages.get(i));
-    }
-    return new ManSplit(trainPart.build(), testPart.build());
-  }
-
-  /**
-   * An in-memory retrieval data set (split {@code test}, folder {@link #IN_MEMORY_FOLDER}): the corpus is
-   * every page of {@code corpus} (id {@code d<i>}, text {@code name + " " + description} as
-   * {@link BeirDataset#documentText}), the queries are the summaries of {@code queries} (id
-   * {@code q<doc id>}, extra field {@code section}), each relevant to its own page only.
-   *
-   * @throws IllegalArgumentException when a query page is not in {@code corpus}, or has an empty summary
-   */
-  public static BeirDataset toBeir(List<ManPage> corpus, List<ManPage> queries) {
-    Map<ManPage, String> ids = documentIds(corpus);
-    ImmutableMap.Builder<String, String> docs = ImmutableMap.builder();
-    corpus.forEach(p -> docs.put(ids.get(p), BeirDataset.documentText(p.name(), p.description())));
-    ImmutableMap.Builder<String, String> queryTexts = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, Integer>> qrels = ImmutableMap.builder();
-    ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
-    for (ManPage q : queries) {
-      String doc = queryDocument(ids, q);
-      queryTexts.put("q" + doc, q.summary());
-      qrels.put("q" + doc, ImmutableMap.of(doc, 1));
-      extras.put("q" + doc, ImmutableMap.of("section", q.section()));
-    }
-    return new BeirDataset(IN_MEMORY_FOLDER, "test", docs.buildOrThrow(), queryTexts.buildOrThrow(),
-        qrels.buildOrThrow(), extras.buildOrThrow());
-  }
-
-  /**
-   * Writes the data set of {@link #toBeir} as a BEIR folder ({@code corpus.jsonl} with {@code _id},
-   * {@code title} = name, {@code text} = description, {@code section}; {@code queries.jsonl} with
-   * {@code _id}, {@code text}, {@code section}; {@code qrels/test.tsv}), each file written to a temporary
-   * file and moved into place, so that {@link BeirDataset#load}{@code (folder, "test")} reads it.
-   *
-   * @throws IllegalArgumentException as {@link #toBeir}
-   * @throws UncheckedIOException when writing fails, naming the file
-   */
-  public static void writeBeir(Path folder, List<ManPage> corpus, List<ManPage> queries) {
-    Map<ManPage, String> ids = documentIds(corpus);
-    List<String> queryIds = new ArrayList<>();
-    for (ManPage q : queries) {
-      queryIds.add(queryDocument(ids, q));
-    }
-    Gson gson = new Gson();
-    List<String> corpusLines = new ArrayList<>();
-    for (ManPage p : corpus) {
-      JsonObject line = new JsonObject();
-      line.addProperty("_id", ids.get(p));
-      line.addProperty("title", p.name());
-      line.addProperty("text", p.description());
-      line.addProperty("section", p.section());
-      corpusLines.add(gson.toJson(line));
-    }
-    List<String> queryLines = new ArrayList<>();
-    List<String> qrelLines = new ArrayList<>(List.of("query-id\tcorpus-id\tscore"));
-    for (int i = 0; i < queries.size(); i++) {
-      JsonObject line = new JsonObject();
-      line.addProperty("_id", "q" + queryIds.get(i));
-      line.addProperty("text", queries.get(i).summary());
-      line.addProperty("section", queries.get(i).section());
-      queryLines.add(gson.toJson(line));
-      qrelLines.add("q" + queryIds.get(i) + "\t" + queryIds.get(i) + "\t1");
-    }
-    AtomicFiles.writeLines(folder.resolve("corpus.jsonl"), corpusLines);
-    AtomicFiles.writeLines(folder.resolve("queries.jsonl"), queryLines);
-    AtomicFiles.writeLines(folder.resolve("qrels").resolve("test.tsv"), qrelLines);
-  }
-
-  private static Map<ManPage, String> documentIds(List<ManPage> corpus) {
-    Map<ManPage, String> ids = new HashMap<>();
-    for (int i = 0; i < corpus.size(); i++) {
-      ids.putIfAbsent(corpus.get(i), "d" + i);
-    }
-    checkArgument(ids.size() == corpus.size(), "corpus must not hold the same page twice");
-    return ids;
-  }
-
-  private static String queryDocument(Map<ManPage, String> ids, ManPage query) {
-    String doc = ids.get(query);
-    checkArgument(doc != null, "query page %s is not in the corpus", query.path());
-    checkArgument(!query.summary().isBlank(), "query page %s has an empty summary", query.path());
-    return doc;
   }
 }

@@ -1,13 +1,12 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMap;
-import dev.kalm.data.beir.BeirDataset;
+import dev.kalm.core.testing.Fixtures;
 import dev.kalm.data.example.TrainingExample;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,12 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,63 +137,6 @@ class ManPagesTest {
   }
 
   @Test
-  void splitIsByPageSeededAndComplete() {
-    List<ManPage> pages = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      pages.add(manPage("p" + i, "summary " + i, "text " + i));
-    }
-    ManSplit split = ManPages.split(pages, 0.1, 42);
-    assertEquals(20, split.test().size());
-    assertEquals(180, split.train().size());
-    Set<ManPage> all = new HashSet<>(split.train());
-    all.addAll(split.test());
-    assertEquals(new HashSet<>(pages), all);
-    assertEquals(split, ManPages.split(pages, 0.1, 42));
-    assertNotEquals(split.test(), ManPages.split(pages, 0.1, 43).test());
-    assertTrue(isInInputOrder(split.test(), pages));
-    assertEquals(0, ManPages.split(pages, 0, 1).test().size());
-    assertEquals(200, ManPages.split(pages, 1, 1).test().size());
-    assertThrows(IllegalArgumentException.class, () -> ManPages.split(pages, 1.5, 1));
-  }
-
-  private static boolean isInInputOrder(List<ManPage> part, List<ManPage> input) {
-    int last = -1;
-    for (ManPage p : part) {
-      int at = input.indexOf(p);
-      if (at <= last) {
-        return false;
-      }
-      last = at;
-    }
-    return true;
-  }
-
-  @Test
-  void beirInMemoryAndOnDiskAgree() {
-    ManPage ls = manPage("ls", "list directory contents", LONG);
-    ManPage cp = manPage("cp", "copy files and directories", "copies. " + LONG);
-    ManPage mount = new ManPage("mount", "8", "mount a filesystem", "mounts. " + LONG, Path.of("/m/man8/mount.8"));
-    List<ManPage> corpus = List.of(ls, cp, mount);
-    BeirDataset memory = ManPages.toBeir(corpus, List.of(mount, ls));
-    assertEquals(ImmutableMap.of("d0", "ls " + LONG, "d1", "cp copies. " + LONG, "d2", "mount mounts. " + LONG),
-        memory.corpus());
-    assertEquals(ImmutableMap.of("qd2", "mount a filesystem", "qd0", "list directory contents"), memory.queries());
-    assertEquals(ImmutableMap.of("d2", 1), memory.qrels().get("qd2"));
-    assertEquals("8", memory.extras().get("qd2").get("section"));
-
-    Path folder = dir.resolve("beir");
-    ManPages.writeBeir(folder, corpus, List.of(mount, ls));
-    BeirDataset disk = BeirDataset.load(folder, "test");
-    assertEquals(memory.corpus(), disk.corpus());
-    assertEquals(memory.queries(), disk.queries());
-    assertEquals(memory.qrels(), disk.qrels());
-    assertEquals(memory.extras(), disk.extras());
-    assertThrows(IllegalArgumentException.class,
-        () -> ManPages.toBeir(List.of(ls), List.of(cp)), "a query page must be in the corpus");
-    assertThrows(IllegalArgumentException.class, () -> ManPages.toBeir(List.of(ls, ls), List.of()));
-  }
-
-  @Test
   void recordValidation() {
     assertThrows(IllegalArgumentException.class, () -> new ManPage("", "1", "", "", Path.of("x.1")));
     assertThrows(IllegalArgumentException.class, () -> new ManPage("x", "", "", "", Path.of("x.1")));
@@ -210,7 +149,7 @@ class ManPagesTest {
   @Test
   void readsTheSystemManualPages() {
     Path system = Path.of("/usr/share/man");
-    Assumptions.assumeTrue(Files.isDirectory(system.resolve("man1")), "no /usr/share/man/man1 on this machine");
+    Fixtures.skipUnless(Files.isDirectory(system.resolve("man1")), "no manual pages under /usr/share/man/man1");
     long start = System.nanoTime();
     ManScan scan = ManPages.read(List.of(system));
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -1,8 +1,8 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
-import dev.kalm.data.man.RoffTokens.Token;
+import dev.kalm.examples.man.RoffTokens.Token;
 import java.util.List;
 
 /**

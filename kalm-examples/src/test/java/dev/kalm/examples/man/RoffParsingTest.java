@@ -1,4 +1,4 @@
-package dev.kalm.data.man;
+package dev.kalm.examples.man;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
