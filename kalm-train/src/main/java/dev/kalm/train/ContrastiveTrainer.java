@@ -22,6 +22,8 @@ import dev.kalm.core.model.ModelWriter;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.model.SentenceTransformerSettings;
 import dev.kalm.core.safetensors.SafetensorsWriter;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.train.eval.EvaluationHook;
@@ -66,7 +68,7 @@ final class ContrastiveTrainer implements Trainer {
   }
 
   @Override
-  public TrainingResult train(List<TrainingExample> data, Path output, TrainingListener listener) {
+  public TrainingResult train(List<TrainingExample> data, Path output, TrainingListener listener, StopSignal stop) {
     List<TrainingExample> examples = ImmutableList.copyOf(data);
     checkArgument(!examples.isEmpty(), "no training examples");
     String fingerprint = fingerprint(examples);
@@ -76,7 +78,8 @@ final class ContrastiveTrainer implements Trainer {
         firstEpoch.size(), config.batchSize(), config.gradAccumulation());
     long totalSteps = config.steps() > 0 ? config.steps()
         : Math.max(1, (long) config.epochs() * firstEpoch.size() / config.gradAccumulation());
-    long warmup = config.warmupSteps() > 0 ? config.warmupSteps() : (long) Math.ceil(config.warmupRatio() * totalSteps);
+    long warmup = config.warmupSteps() != TrainerConfig.WARMUP_FROM_RATIO ? config.warmupSteps()
+        : (long) Math.ceil(config.warmupRatio() * totalSteps);
     ExampleBatches batches = new ExampleBatches(examples, config, tokenizer);
     InfoNceLoss loss = config.matryoshkaDims().isEmpty() ? InfoNceLoss.plain(config.temperature())
         : new InfoNceLoss(config.temperature(), config.matryoshkaDims(), config.matryoshkaWeights());
@@ -100,10 +103,24 @@ final class ContrastiveTrainer implements Trainer {
       double firstLoss = Double.NaN;
       double lastLoss = Double.NaN;
       for (long s = done + 1; s <= totalSteps; s++) {
+        if (stop.isStopRequested()) {
+          if (stop.isStopNowRequested()) {
+            throw new StoppedException("stopped at once after step " + (s - 1) + " (no checkpoint written for it)");
+          }
+          Path checkpoint = s - 1 == done ? resumeFrom
+              : saveStopCheckpoint(output, adam, s - 1, totalSteps, fingerprint, examples.size(), listener);
+          double bestScore = bestScore(priorBest);
+          return new TrainingResult(output, s - 1, firstLoss, lastLoss, (System.nanoTime() - start) / 1e9,
+              Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore, true, checkpoint);
+        }
         long stepStart = System.nanoTime();
         double lossSum = 0;
         long tokens = 0;
         for (int micro = 0; micro < config.gradAccumulation(); micro++) {
+          if (stop.isStopNowRequested()) {
+            throw new StoppedException("stopped at once in step " + s + " (its work is lost; the last checkpoint "
+                + "written before it, if any, is the one to resume from)");
+          }
           ExampleBatches.Tokens t = batches.tokens(cursor.next(), cursor.epoch());
           tokens += t.tokenCount();
           lossSum += step.accumulate(t.queries(), t.passages(), 1.0 / config.gradAccumulation());
@@ -122,23 +139,51 @@ final class ContrastiveTrainer implements Trainer {
         lastLoss = stepLoss;
         listener.onStep(new StepReport(s, totalSteps, cursor.epoch(), stepLoss, lr, gradNorm, tokens / seconds, seconds));
         boolean last = s == totalSteps;
-        if (config.saveEvery() > 0 && s % config.saveEvery() == 0 && !last) {
+        if (savesPeriodically(s) && !last) {
           Path folder = output.resolve("checkpoint-" + s);
           save(folder, adam, s, totalSteps, fingerprint, examples.size(), name -> false);
           listener.onCheckpoint(s, folder);
         }
         if (evaluation != null) {
-          evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener, priorBest);
+          try (StopSignal.Binding bound = stop.bind()) {
+            evaluate(s, last, output, adam, totalSteps, fingerprint, examples.size(), listener, priorBest);
+          } catch (StoppedException e) {
+            stop.throwIfStopNowRequested(); // else the model of step s is whole: stop (or finish) as asked
+          }
         }
       }
       save(output, adam, totalSteps, totalSteps, fingerprint, examples.size(), name -> name.startsWith("checkpoint-"));
       listener.onCheckpoint(totalSteps, output);
       double seconds = (System.nanoTime() - start) / 1e9;
-      Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
-      double bestScore = best.map(StepScore::score).filter(score -> !(score <= priorBest)).orElse(priorBest);
+      double bestScore = bestScore(priorBest);
       return new TrainingResult(output, totalSteps, firstLoss, lastLoss, seconds,
-          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore);
+          Double.isNaN(bestScore) ? null : output.resolve(BEST), bestScore, false, null);
     }
+  }
+
+  /** The best evaluation score of this run or, when none beat it, of the run resumed from; NaN without one. */
+  private double bestScore(double priorBest) {
+    Optional<StepScore> best = evaluation == null ? Optional.empty() : evaluation.best();
+    return best.map(StepScore::score).filter(score -> !(score <= priorBest)).orElse(priorBest);
+  }
+
+  private boolean savesPeriodically(long step) {
+    return config.saveEvery() > 0 && step % config.saveEvery() == 0;
+  }
+
+  /**
+   * The checkpoint a stop after {@code step} resumes from: the periodic one of that step when there is one,
+   * else a new {@code checkpoint-<step>}.
+   */
+  private Path saveStopCheckpoint(Path output, AdamW adam, long step, long totalSteps, String fingerprint,
+      int exampleCount, TrainingListener listener) {
+    Path folder = output.resolve("checkpoint-" + step);
+    if (savesPeriodically(step)) {
+      return folder;
+    }
+    save(folder, adam, step, totalSteps, fingerprint, exampleCount, name -> false);
+    listener.onCheckpoint(step, folder);
+    return folder;
   }
 
   /** Runs the evaluation when due (and after the last step); a new best score saves {@code checkpoint-best}. */
@@ -208,7 +253,11 @@ final class ContrastiveTrainer implements Trainer {
     }
   }
 
-  /** Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep. */
+  /**
+   * Writes the model with trainer state and provenance; {@code keep} names entries of an existing folder to keep.
+   * The thread's interrupt flag is cleared while writing (interruptible file channels refuse to write while it
+   * is set, and an interrupt means "stop", which the next step boundary does) and set again afterwards.
+   */
   void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep) {
     save(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, Double.NaN);
@@ -216,6 +265,18 @@ final class ContrastiveTrainer implements Trainer {
 
   /** As above; a finite {@code evalScore} is recorded in the provenance as {@value #BEST_SCORE}. */
   private void save(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
+      java.util.function.Predicate<String> keep, double evalScore) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      write(folder, adam, step, totalSteps, fingerprint, exampleCount, keep, evalScore);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void write(Path folder, AdamW adam, long step, long totalSteps, String fingerprint, int exampleCount,
       java.util.function.Predicate<String> keep, double evalScore) {
     Map<String, SafetensorsWriter.Tensor> moments = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : adam.state().entrySet()) {

@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * @param epochs passes over the data when {@code steps} is 0
  * @param learningRate peak learning rate
  * @param schedule decay after warm-up
- * @param warmupRatio warm-up as a fraction of all steps (used when {@code warmupSteps} is 0)
- * @param warmupSteps warm-up steps, or 0 to use the ratio
+ * @param warmupRatio warm-up as a fraction of all steps (used when {@code warmupSteps} is unset)
+ * @param warmupSteps warm-up steps (0: none, the first step runs at the full learning rate), or
+ *     {@link #WARMUP_FROM_RATIO} (the default) to use {@code warmupRatio}; an explicit value is never replaced
  * @param beta1 AdamW beta1
  * @param beta2 AdamW beta2
  * @param eps AdamW epsilon
@@ -77,6 +78,9 @@ public record TrainerConfig(
     @Nullable Pooling pooling,
     @Nullable Attention attention,
     long saveEvery) {
+  /** {@link #warmupSteps()} when unset: the warm-up is {@code ceil(warmupRatio * total steps)}. */
+  public static final long WARMUP_FROM_RATIO = -1;
+
 
   public TrainerConfig {
     checkArgument(temperature > 0, "temperature must be > 0, got %s", temperature);
@@ -89,7 +93,8 @@ public record TrainerConfig(
     checkArgument(epochs >= 1, "epochs must be >= 1, got %s", epochs);
     checkArgument(learningRate > 0, "learningRate must be > 0, got %s", learningRate);
     checkArgument(warmupRatio >= 0 && warmupRatio <= 1, "warmupRatio must be in [0, 1], got %s", warmupRatio);
-    checkArgument(warmupSteps >= 0, "warmupSteps must be >= 0, got %s", warmupSteps);
+    checkArgument(warmupSteps >= 0 || warmupSteps == WARMUP_FROM_RATIO,
+        "warmupSteps must be >= 0 (or WARMUP_FROM_RATIO), got %s", warmupSteps);
     checkArgument(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got %s", beta1);
     checkArgument(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got %s", beta2);
     checkArgument(eps > 0, "eps must be > 0, got %s", eps);
@@ -247,7 +252,7 @@ public record TrainerConfig(
     private double learningRate = 1e-5;
     private LrSchedule schedule = LrSchedule.LINEAR;
     private double warmupRatio = 0.1;
-    private long warmupSteps;
+    private long warmupSteps = WARMUP_FROM_RATIO;
     private double beta1 = 0.9;
     private double beta2 = 0.999;
     private double eps = 1e-8;
@@ -281,7 +286,7 @@ public record TrainerConfig(
     public Builder epochs(int v) { epochs = v; return this; }
     public Builder learningRate(double v) { learningRate = v; return this; }
     public Builder schedule(LrSchedule v) { schedule = v; return this; }
-    public Builder warmupRatio(double v) { warmupRatio = v; warmupSteps = 0; return this; }
+    public Builder warmupRatio(double v) { warmupRatio = v; warmupSteps = WARMUP_FROM_RATIO; return this; }
     public Builder warmupSteps(long v) { warmupSteps = v; return this; }
     public Builder adamBetas(double b1, double b2) { beta1 = b1; beta2 = b2; return this; }
     public Builder adamEps(double v) { eps = v; return this; }

@@ -2,7 +2,7 @@ package dev.kalm.train;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;
@@ -39,7 +39,7 @@ record TrainerState(long step, long totalSteps, String dataFingerprint, JsonObje
   static TrainerState read(Path folder) {
     Path file = folder.resolve(STATE_FILE);
     try {
-      JsonObject json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject json = StrictJson.readFile(file).getAsJsonObject();
       return new TrainerState(json.get("step").getAsLong(), json.get("total_steps").getAsLong(),
           json.get("data_fingerprint").getAsString(), json.getAsJsonObject("config"));
     } catch (IOException e) {

@@ -3,6 +3,7 @@ package dev.kalm.train;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.JsonObject;
+import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.core.progress.ResidentMemory;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -71,7 +72,9 @@ public final class TrainingLog implements TrainingListener, AutoCloseable {
     write(line);
   }
 
+  /** Writes one line; a non-finite number (a diverged loss, say) is written as null: NaN is not JSON. */
   private void write(JsonObject line) {
+    StrictJson.nullForNonFinite(line);
     try {
       writer.write(line + "\n");
       writer.flush();

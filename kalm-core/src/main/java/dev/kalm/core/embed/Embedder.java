@@ -1,6 +1,7 @@
 package dev.kalm.core.embed;
 
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
 import java.util.List;
 
 /**
@@ -13,13 +14,20 @@ import java.util.List;
  *       1e-5).
  *   <li>Vectors have {@link #dimension()} components and unit L2 norm when the config normalises, except
  *       the empty string (no tokens), whose embedding is the all-zero vector (as in sentence-transformers).
+ *       That vector scores 0 against everything, so callers that rank should reject empty texts first (the
+ *       kalm CLI does: an empty {@code text} is an error naming its line).
  *   <li>Texts longer than the configured max length are truncated to their first tokens.
  *   <li>A {@code null} element is rejected with an {@link IllegalArgumentException} naming its index.
  * </ul>
  *
  * <p>Thread safety: implementations are safe for concurrent use by several threads. Lifecycle: an
- * embedder owns native memory (model weights); {@link #close()} releases it, after which every method
- * throws {@link IllegalStateException}. Closing twice is harmless.
+ * embedder owns native memory (model weights); {@link #close()} releases it once no batch is in flight (it
+ * waits for those), calls still running fail at their next batch, and afterwards every method throws
+ * {@link IllegalStateException} ("embedder is closed"). Closing twice is harmless.
+ *
+ * <p>Stopping: {@link #embed(List, Prompt, ProgressListener)} checks {@link StopSignal#current()} (and the
+ * thread's interruption) before each batch and throws {@link dev.kalm.core.stop.StoppedException} when a stop
+ * is requested, never inside a batch.
  *
  * <pre>{@code
  * try (Embedder embedder = Embedders.load(Path.of("model"), EmbedderConfig.defaults())) {
@@ -57,7 +65,7 @@ public interface Embedder extends AutoCloseable {
   /** The configuration this embedder runs with, defaults resolved from the model folder. */
   EmbedderConfig config();
 
-  /** Releases native memory. */
+  /** Releases native memory after the batches in flight; idempotent. */
   @Override
   void close();
 }

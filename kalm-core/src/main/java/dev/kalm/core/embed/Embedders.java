@@ -39,7 +39,7 @@ public final class Embedders {
     Backend backend = Backends.resolve(config.device());
     TextTokenizer tokenizer = TextTokenizer.load(model.tokenizer());
     try {
-      Qwen2Model qwen = model.loadModel(backend, model.config().withAttention(resolved.attention()));
+      Qwen2Model qwen = model.loadInferenceModel(backend, model.config().withAttention(resolved.attention()));
       try {
         return new Qwen2Embedder(qwen, tokenizer, resolved, true, model.modules());
       } catch (RuntimeException e) {

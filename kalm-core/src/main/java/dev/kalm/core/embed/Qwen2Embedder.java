@@ -10,11 +10,16 @@ import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Qwen2Model;
 import dev.kalm.core.model.SentenceTransformerModules;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * {@link Embedder} over a {@link Qwen2Model}: tokenise (truncating as transformers does, keeping the
@@ -22,6 +27,11 @@ import java.util.List;
  * batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the right), encode
  * without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch, restore input
  * order.
+ *
+ * <p>Lifecycle: every native section (tokenising a call's texts, one batch) runs under the read side of a
+ * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
+ * flight and frees the model only when none runs. A call in flight fails at its next batch with
+ * "embedder is closed". Stopping: {@link StopSignal#current()} is checked before every batch.
  */
 final class Qwen2Embedder implements Embedder {
   private final Qwen2Model model;
@@ -31,7 +41,9 @@ final class Qwen2Embedder implements Embedder {
   private final SentenceTransformerModules modules;
   private final NDManager headManager;
   private final List<NDArray[]> dense = new ArrayList<>(); // per Dense module: weight [out, in], bias [out] or null
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean closed;
+  private boolean released; // guarded by the write lock
 
   Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel) {
     this(model, tokenizer, resolved, ownsModel, SentenceTransformerModules.none());
@@ -58,7 +70,8 @@ final class Qwen2Embedder implements Embedder {
 
   @Override
   public float[][] embed(List<String> texts, Prompt prompt, ProgressListener progress) {
-    checkState(!closed, "embedder is closed");
+    checkOpen();
+    StopSignal stop = StopSignal.current();
     List<String> prompted = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String text = texts.get(i);
@@ -70,9 +83,9 @@ final class Qwen2Embedder implements Embedder {
     }
     // sentence-transformers counts the prompt's tokens (include_prompt: false) on the prompt alone, lower-cased too
     int promptTokens = modules.includePrompt() || prompt.isNone() ? 0
-        : tokenizer.promptLength(modules.doLowerCase() ? lowerCase(prompt.prefix()) : prompt.prefix());
+        : whileOpen(() -> tokenizer.promptLength(modules.doLowerCase() ? lowerCase(prompt.prefix()) : prompt.prefix()));
     int max = config.maxLength();
-    long[][] ids = tokenizer.encode(prompted, max);
+    long[][] ids = whileOpen(() -> tokenizer.encode(prompted, max));
     int vocab = model.config().vocabSize();
     for (int i = 0; i < ids.length; i++) {
       for (long id : ids[i]) {
@@ -97,8 +110,12 @@ final class Qwen2Embedder implements Embedder {
         for (int j = start; j < start + size; j++) {
           sequences.add(ids[order[j]]);
         }
-        float[][] vectors = encodeBatch(config.pooling() == Pooling.LAST
-            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max), promptTokens);
+        if (stop.isStopRequested()) {
+          throw new StoppedException("stopped after embedding " + start + " of " + order.length + " texts");
+        }
+        TokenBatch batch = config.pooling() == Pooling.LAST
+            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max);
+        float[][] vectors = whileOpen(() -> encodeBatch(batch, promptTokens));
         for (int j = 0; j < size; j++) {
           out[order[start + j]] = vectors[j];
         }
@@ -140,31 +157,60 @@ final class Qwen2Embedder implements Embedder {
     }
   }
 
+  /** Runs native work under the read lock, failing when the embedder was closed before it could start. */
+  private <T> T whileOpen(Supplier<T> work) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      checkOpen();
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkOpen() {
+    checkState(!closed, "embedder is closed");
+  }
+
   @Override
   public int dimension() {
+    checkOpen();
     return config.dimension();
   }
 
   @Override
   public int tokenCount(String text) {
-    checkState(!closed, "embedder is closed");
-    return tokenizer.encode(text).length;
+    checkOpen();
+    return whileOpen(() -> tokenizer.encode(text).length);
   }
 
   @Override
   public EmbedderConfig config() {
+    checkOpen();
     return config;
   }
 
+  /**
+   * Marks the embedder closed (new calls and the next batch of calls in flight throw), waits for the batches
+   * in flight, then frees the model and tokenizer when this embedder owns them. Idempotent.
+   */
   @Override
-  public synchronized void close() {
-    if (!closed) {
-      closed = true;
-      headManager.close();
-      if (ownsModel) {
-        model.close();
-        tokenizer.close();
+  public void close() {
+    closed = true;
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (!released) {
+        released = true;
+        headManager.close();
+        if (ownsModel) {
+          model.close();
+          tokenizer.close();
+        }
       }
+    } finally {
+      lock.unlock();
     }
   }
 }

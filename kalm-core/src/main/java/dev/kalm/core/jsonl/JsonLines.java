@@ -1,16 +1,10 @@
 package dev.kalm.core.jsonl;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.common.collect.AbstractIterator;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.Reader;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Spliterator;
@@ -18,12 +12,13 @@ import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import java.util.zip.GZIPInputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Streaming reader for JSON Lines: one JSON object per line, blank lines skipped, UTF-8, plain or
- * gzipped ({@code .gz}). Memory use is one line at a time. Errors name the file and the 1-based line.
+ * Streaming reader for JSON Lines: one strict JSON object per line ({@link StrictJson}), blank lines skipped,
+ * strict UTF-8 ({@link Utf8LineReader}), plain or gzipped ({@code .gz}). Memory use is one line at a time.
+ * Errors name the file and the 1-based line: {@code train.jsonl:3: invalid JSON at column 10 near 'oops}': ...},
+ * {@code in.jsonl:5: not valid UTF-8: byte 0xff at byte 12 of the line}.
  *
  * <pre>{@code
  * try (Stream<JsonLine> lines = JsonLines.read(Path.of("train.jsonl"))) {
@@ -37,7 +32,7 @@ public final class JsonLines {
   /**
    * Lines of a file, lazily; close the stream.
    *
-   * @throws JsonLinesException (while streaming) for a line that is not a JSON object
+   * @throws JsonLinesException (while streaming) for a line that is not UTF-8 or not a strict JSON object
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static Stream<JsonLine> read(Path file) {
@@ -45,85 +40,70 @@ public final class JsonLines {
   }
 
   /**
-   * Lines of a file, lazily, handing lines that are not JSON objects to {@code onInvalid} instead of throwing
-   * (null: throw). Close the stream.
+   * Lines of a file, lazily, handing lines that are not UTF-8 or not JSON objects to {@code onInvalid} instead of
+   * throwing (null: throw). Close the stream.
    *
    * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static Stream<JsonLine> read(Path file, @Nullable Consumer<JsonLinesException> onInvalid) {
-    Reader reader;
-    try {
-      if (file.getFileName().toString().endsWith(".gz")) {
-        reader = new java.io.InputStreamReader(
-            new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8);
-      } else {
-        reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-      }
-    } catch (NoSuchFileException e) {
-      throw new UncheckedIOException("no such file: " + file, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    return read(reader, file.toString(), onInvalid);
-  }
-
-  /** Lines from a reader (e.g. standard input), named {@code source} in errors; closing the stream closes the reader. */
-  public static Stream<JsonLine> read(Reader reader, String source) {
-    return read(reader, source, null);
+    return read(Utf8LineReader.open(file), onInvalid);
   }
 
   /**
-   * Lines from a reader, named {@code source} in errors; a line that is not a JSON object goes to
-   * {@code onInvalid} and is left out (null: throw the {@link JsonLinesException}). Closing the stream closes
-   * the reader. This is the one line iterator behind every JSON Lines reader of kalm.
+   * Lines of a byte stream (e.g. standard input), named {@code source} in errors; closing the stream closes
+   * {@code in}. Same contract as {@link #read(Path)}.
    */
-  public static Stream<JsonLine> read(Reader reader, String source, @Nullable Consumer<JsonLinesException> onInvalid) {
-    BufferedReader buffered = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
-    Iterator<JsonLine> it = new AbstractIterator<>() {
-      long lineNumber;
+  public static Stream<JsonLine> read(InputStream in, String source) {
+    return read(in, source, null);
+  }
 
+  /**
+   * Lines of a byte stream, named {@code source} in errors; a line that is not UTF-8 or not a JSON object goes to
+   * {@code onInvalid} and is left out (null: throw the {@link JsonLinesException}). Closing the stream closes
+   * {@code in}. This is the one line iterator behind every JSON Lines reader of kalm.
+   */
+  public static Stream<JsonLine> read(InputStream in, String source, @Nullable Consumer<JsonLinesException> onInvalid) {
+    return read(new Utf8LineReader(in, source), onInvalid);
+  }
+
+  private static Stream<JsonLine> read(Utf8LineReader reader, @Nullable Consumer<JsonLinesException> onInvalid) {
+    Iterator<JsonLine> it = new AbstractIterator<>() {
       @Override
       protected JsonLine computeNext() {
-        try {
-          String text;
-          while ((text = buffered.readLine()) != null) {
-            lineNumber++;
-            if (text.isBlank()) {
-              continue;
+        while (true) {
+          try {
+            String text = reader.readLine();
+            if (text == null) {
+              return endOfData();
             }
-            try {
-              return new JsonLine(source, lineNumber, parseObject(text, source, lineNumber));
-            } catch (JsonLinesException invalid) {
-              if (onInvalid == null) {
-                throw invalid;
-              }
-              onInvalid.accept(invalid);
+            if (!text.isBlank()) {
+              long line = reader.lineNumber();
+              return new JsonLine(reader.source(), line, parseObject(text, reader.source(), line));
             }
+          } catch (JsonLinesException invalid) {
+            if (onInvalid == null) {
+              throw invalid;
+            }
+            onInvalid.accept(invalid);
           }
-          return endOfData();
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + source + " at line " + (lineNumber + 1), e);
         }
       }
     };
     return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
-        .onClose(() -> {
-          try {
-            buffered.close();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+        .onClose(reader::close);
   }
 
-  /** Parses one line as a JSON object. @throws JsonLinesException when it is not one */
-  public static com.google.gson.JsonObject parseObject(String text, String source, long line) {
+  /**
+   * Parses one line strictly as a JSON object.
+   *
+   * @throws JsonLinesException naming {@code source} and {@code line} when it is not one
+   */
+  public static JsonObject parseObject(String text, String source, long line) {
     JsonElement element;
     try {
-      element = JsonParser.parseString(text);
-    } catch (JsonParseException e) {
-      String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new JsonLinesException(source, line, null, "invalid JSON: " + why);
+      element = StrictJson.parse(text);
+    } catch (StrictJson.Malformed e) {
+      throw new JsonLinesException(source, line, null, e.problem());
     }
     if (!element.isJsonObject()) {
       throw new JsonLinesException(source, line, null, "expected a JSON object, got " + text.strip().charAt(0) + "...");

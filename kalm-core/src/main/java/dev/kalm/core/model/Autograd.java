@@ -47,4 +47,19 @@ public final class Autograd {
   public static void zeroGradient(NDArray leaf) {
     JniUtils.zeroGrad((PtNDArray) leaf);
   }
+
+  /**
+   * One in-place Adam step on a parameter, its gradient and moments (PyTorch's native kernel behind DJL's
+   * {@code adamUpdate}), without gradient recording: {@code g = gradient * gradientScale};
+   * with {@code decoupled}, first {@code p -= lr * weightDecay * p}; then {@code m = beta1 m + (1 - beta1) g},
+   * {@code v = beta2 v + (1 - beta2) g^2}, {@code p -= stepSize * m / (sqrt(v) + eps)}. No bias correction: the
+   * caller folds it into {@code stepSize} and {@code eps}. The gradient itself is left unchanged.
+   */
+  public static void adamStep(NDArray parameter, NDArray gradient, NDArray firstMoment, NDArray secondMoment,
+      float lr, float stepSize, float weightDecay, float gradientScale, float beta1, float beta2, float eps,
+      boolean decoupled) {
+    // A negative clip value turns the kernel's one-sided gradient clamp off.
+    JniUtils.adamUpdate((PtNDArray) parameter, (PtNDArray) gradient, (PtNDArray) firstMoment, (PtNDArray) secondMoment,
+        lr, stepSize, weightDecay, gradientScale, -1f, beta1, beta2, eps, decoupled);
+  }
 }

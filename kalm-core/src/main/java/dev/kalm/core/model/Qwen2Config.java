@@ -5,13 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Attention;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -46,6 +40,7 @@ public record Qwen2Config(
 
   public Qwen2Config {
     checkArgument(vocabSize > 0, "vocab_size must be > 0, got %s", vocabSize);
+    checkArgument(maxPositionEmbeddings > 0, "max_position_embeddings must be > 0, got %s", maxPositionEmbeddings);
     checkArgument(hiddenSize > 0, "hidden_size must be > 0, got %s", hiddenSize);
     checkArgument(intermediateSize > 0, "intermediate_size must be > 0, got %s", intermediateSize);
     checkArgument(numLayers > 0, "num_hidden_layers must be > 0, got %s", numLayers);
@@ -114,28 +109,16 @@ public record Qwen2Config(
   /**
    * Reads a {@code config.json}.
    *
-   * @throws ModelFormatException naming the file when it is missing, not JSON, not {@code qwen2}, or lacks a field
+   * @throws ModelFormatException naming the file (and line) when it is missing, not UTF-8, not strict JSON, not
+   *     {@code qwen2}, lacks a field or has one of the wrong type or out of range (naming the field and value)
    */
   public static Qwen2Config read(Path file) {
-    JsonObject json;
-    try {
-      JsonElement parsed = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-      if (!parsed.isJsonObject()) {
-        throw new ModelFormatException(file, "not a JSON object");
-      }
-      json = parsed.getAsJsonObject();
-    } catch (NoSuchFileException e) {
-      throw new ModelFormatException(file, "config.json not found", e);
-    } catch (IOException e) {
-      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
-    }
-    return fromJson(json, file);
+    return fromJson(ModelJson.readObject(file), file);
   }
 
   /** Parses a config object; {@code file} names it in errors. */
   public static Qwen2Config fromJson(JsonObject json, Path file) {
+    json = ConfigValidator.checkTypes(json, file);
     String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
     ModelType modelType;
     try {
@@ -146,6 +129,7 @@ public record Qwen2Config(
     if (json.has("use_sliding_window") && json.get("use_sliding_window").getAsBoolean()) {
       throw new ModelFormatException(file, "use_sliding_window=true is not supported (sliding-window attention)");
     }
+    ConfigValidator.checkRanges(json, file);
     int hidden = integer(json, "hidden_size", file);
     int heads = integer(json, "num_attention_heads", file);
     double theta;

@@ -15,7 +15,9 @@ import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.embed.Attention;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,6 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code Qwen3Model} (no {@code model.} prefix). Every array a forward pass creates is attached to the manager of its
  * input ids, so closing that (per-batch) manager frees all activations.
  *
+ * <p>Two layouts with the same outputs: {@link #create} keeps every parameter in an array of its own (trainable);
+ * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each.
+ * Without gradient the forward pass also works in place where it can (residual adds, SwiGLU, rotary, mask).
+ *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
  */
 public final class Qwen2Model implements AutoCloseable {
@@ -38,18 +44,22 @@ public final class Qwen2Model implements AutoCloseable {
   private final Backend backend;
   private final NDManager manager;
   private final ImmutableMap<String, NDArray> parameters;
+  /** Inference layout only: per layer {@code qkv.weight} (and {@code qkv.bias}), {@code gate_up.weight}. */
+  private final ImmutableMap<String, NDArray> fused;
   private final Map<Integer, float[][]> ropeTables = new ConcurrentHashMap<>();
 
-  private Qwen2Model(Qwen2Config config, Backend backend, NDManager manager, ImmutableMap<String, NDArray> parameters) {
+  private Qwen2Model(Qwen2Config config, Backend backend, NDManager manager, ImmutableMap<String, NDArray> parameters,
+      ImmutableMap<String, NDArray> fused) {
     this.config = config;
     this.backend = backend;
     this.manager = manager;
     this.parameters = parameters;
+    this.fused = fused;
   }
 
   /**
-   * Creates a model from float32 weights named as in {@link #expectedShapes}; every expected tensor must be
-   * present with its shape (extra tensors are ignored).
+   * Creates a trainable model from float32 weights named as in {@link #expectedShapes}; every expected tensor
+   * must be present with its shape (extra tensors are ignored). Each parameter is an array of its own.
    *
    * @param source names the weights' origin in error messages
    * @throws IllegalArgumentException naming a missing or mis-shaped tensor
@@ -65,11 +75,90 @@ public final class Qwen2Model implements AutoCloseable {
         array.setName(e.getKey());
         params.put(e.getKey(), array);
       }
-      return new Qwen2Model(config, backend, manager, params.buildOrThrow());
+      return new Qwen2Model(config, backend, manager, params.buildOrThrow(), ImmutableMap.of());
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
+  }
+
+  /**
+   * Creates a model for inference only, with the same weights and outputs as {@link #create}: each layer's
+   * q/k/v projections (weights and biases) and gate/up projections are stored concatenated, so the forward pass
+   * runs one GEMM for q, k and v and one for gate and up. The weights are held once: {@link #parameters()}
+   * returns views into the concatenated arrays. Such a model cannot be trained (gradients would not reach the
+   * views); use {@link #create} for that.
+   *
+   * @throws IllegalArgumentException naming a missing or mis-shaped tensor
+   */
+  public static Qwen2Model createForInference(Qwen2Config config, Backend backend, WeightSource weights, String source) {
+    NDManager manager = backend.newManager();
+    try {
+      LinkedHashMap<String, long[]> shapes = expectedShapes(config);
+      Map<String, NDArray> params = new LinkedHashMap<>();
+      ImmutableMap.Builder<String, NDArray> fused = ImmutableMap.builder();
+      for (int l = 0; l < config.numLayers(); l++) {
+        String p = "layers." + l + ".";
+        List<String> qkv = List.of(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj");
+        fused.put(p + "qkv.weight", concatenated(manager, weights, shapes, suffixed(qkv, ".weight"), params));
+        if (config.qkvBias()) {
+          fused.put(p + "qkv.bias", concatenated(manager, weights, shapes, suffixed(qkv, ".bias"), params));
+        }
+        fused.put(p + "gate_up.weight", concatenated(manager, weights, shapes,
+            List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"), params));
+      }
+      ImmutableMap.Builder<String, NDArray> ordered = ImmutableMap.builder();
+      for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        NDArray array = params.get(e.getKey());
+        if (array == null) {
+          Shape expected = new Shape(e.getValue());
+          array = manager.create(weights.load(e.getKey(), expected), expected, DataType.FLOAT32);
+          array.setName(e.getKey());
+        }
+        ordered.put(e.getKey(), array);
+      }
+      return new Qwen2Model(config, backend, manager, ordered.buildOrThrow(), fused.buildOrThrow());
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  private static List<String> suffixed(List<String> prefixes, String suffix) {
+    return prefixes.stream().map(prefix -> prefix + suffix).toList();
+  }
+
+  /**
+   * One array holding {@code names} stacked along the first axis, each read straight into its place; the named
+   * views into it go to {@code views}.
+   */
+  private static NDArray concatenated(NDManager manager, WeightSource weights, Map<String, long[]> shapes,
+      List<String> names, Map<String, NDArray> views) {
+    long rows = 0;
+    long rowSize = 1;
+    for (String name : names) {
+      long[] shape = shapes.get(name);
+      rows += shape[0];
+      rowSize = shape.length > 1 ? shape[1] : 1;
+    }
+    Shape whole = shapes.get(names.get(0)).length > 1 ? new Shape(rows, rowSize) : new Shape(rows);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(Math.multiplyExact(rows * rowSize, 4L)))
+        .order(ByteOrder.nativeOrder());
+    long[] starts = new long[names.size() + 1];
+    for (int i = 0; i < names.size(); i++) {
+      Shape shape = new Shape(shapes.get(names.get(i)));
+      int bytes = Math.toIntExact(shape.size() * 4);
+      weights.loadInto(names.get(i), shape, buffer.slice(Math.toIntExact(starts[i] * rowSize * 4), bytes)
+          .order(ByteOrder.nativeOrder()));
+      starts[i + 1] = starts[i] + shape.get(0);
+    }
+    NDArray array = manager.create(buffer, whole, DataType.FLOAT32);
+    for (int i = 0; i < names.size(); i++) {
+      NDArray view = array.get(starts[i] + ":" + starts[i + 1]);
+      view.setName(names.get(i));
+      views.put(names.get(i), view);
+    }
+    return array;
   }
 
   /** Supplies one tensor's float32 data, checked against its expected shape. */
@@ -80,6 +169,14 @@ public final class Qwen2Model implements AutoCloseable {
      * buffer that the model then owns. @throws RuntimeException naming the problem
      */
     ByteBuffer load(String name, Shape shape);
+
+    /**
+     * Writes the same data as {@link #load} into {@code target} (native order, exactly {@code shape}'s size in
+     * bytes). Sources that can read in place override this to skip the intermediate buffer.
+     */
+    default void loadInto(String name, Shape shape, ByteBuffer target) {
+      target.put(load(name, shape));
+    }
   }
 
   /** Tensor names and shapes of a Qwen2 or Qwen3 model with this config, in a fixed order. */
@@ -157,61 +254,97 @@ public final class Qwen2Model implements AutoCloseable {
     checkArgument(mask.getShape().equals(shape), "mask shape %s must equal ids shape %s", mask.getShape(), shape);
     NDManager batch = ids.getManager();
     int length = (int) shape.get(1);
-    NDArray[] rope = rope(batch, length);
+    // Without gradient, each layer's intermediates are closed as soon as the layer is done, so memory holds
+    // one layer's activations, and elementwise steps write into arrays they own instead of allocating. With
+    // gradient they must stay open until backward: an array created from Java data (rope tables, masks) aliases
+    // a direct buffer that only its open DJL array keeps alive, and PyTorch may have saved it for backward.
+    // Scalar operands go through Scalars for the same reason (the attention scale is in the rope tables).
+    boolean inference = !JniUtils.isGradMode();
+    Rope rope = rope(batch, length);
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
     NDArray x = ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
-    // Without gradient, each layer's intermediates are closed as soon as the layer is done, so memory holds
-    // one layer's activations. With gradient they must stay open until backward: an array created from Java
-    // data (rope tables, masks) aliases a direct buffer that only its open DJL array keeps alive, and PyTorch
-    // may have saved it for backward. Scalar operands go through Scalars for the same reason.
-    boolean release = !JniUtils.isGradMode();
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "layers." + l + ".";
-      NDScope layer = release ? new NDScope() : null;
-      NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"));
-      NDArray mid = x.add(selfAttention(h, p, rope, additiveMask));
-      h = rmsNorm(mid, param(p + "post_attention_layernorm.weight"));
-      NDArray out = mid.add(mlp(h, p));
-      if (release) {
+      NDScope layer = inference ? new NDScope() : null;
+      NDArray h = rmsNorm(x, param(p + "input_layernorm.weight"), inference);
+      NDArray mid = selfAttention(h, p, rope, additiveMask, inference);
+      mid = inference ? mid.addi(x) : x.add(mid);
+      h = rmsNorm(mid, param(p + "post_attention_layernorm.weight"), inference);
+      NDArray out = mlp(h, p, inference);
+      out = inference ? out.addi(mid) : mid.add(out);
+      if (inference) {
         NDScope.unregister(out);
         layer.close();
         x.close();
       }
       x = out;
     }
-    NDArray normed = rmsNorm(x, param("norm.weight"));
-    if (release) {
+    NDArray normed = rmsNorm(x, param("norm.weight"), inference);
+    if (inference) {
       x.close();
     }
     return normed;
   }
 
-  private NDArray selfAttention(NDArray h, String p, NDArray[] rope, NDArray additiveMask) {
+  /**
+   * Grouped-query attention. Query head {@code j} uses key/value head {@code j / group}; the {@code group} query
+   * heads of a key/value head are stacked along the token axis, so scores and context are plain batched GEMMs
+   * ({@code [b*kvHeads, group*t, hd] x [b*kvHeads, hd, t]}) with no broadcast copies of keys and values.
+   */
+  private NDArray selfAttention(NDArray h, String p, Rope rope, NDArray additiveMask, boolean inference) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     int hd = config.headDim();
     int kvHeads = config.numKvHeads();
     int group = config.numHeads() / kvHeads;
-    // [b, t, heads * hd] -> [b, kvHeads, group, t, hd]: query head h uses key/value head h / group.
-    NDArray q = linear(h, p + "self_attn.q_proj").reshape(b, t, kvHeads, group, hd).transpose(0, 2, 3, 1, 4);
-    NDArray k = linear(h, p + "self_attn.k_proj").reshape(b, t, kvHeads, 1, hd).transpose(0, 2, 3, 1, 4);
-    NDArray v = linear(h, p + "self_attn.v_proj").reshape(b, t, kvHeads, 1, hd).transpose(0, 2, 3, 1, 4);
-    if (config.qkNorm()) { // Qwen3: RMSNorm over head_dim, per head, after the projection and before RoPE
-      q = rmsNorm(q, param(p + "self_attn.q_norm.weight"));
-      k = rmsNorm(k, param(p + "self_attn.k_norm.weight"));
+    long qWidth = (long) config.numHeads() * hd;
+    long kvWidth = (long) kvHeads * hd;
+    NDArray q;
+    NDArray k;
+    NDArray v;
+    NDArray qkvWeight = fused.get(p + "qkv.weight");
+    if (qkvWeight != null) {
+      NDArray qkv = h.getNDArrayInternal().linear(h, qkvWeight, fused.get(p + "qkv.bias")).singletonOrThrow();
+      NDList parts = qkv.split(new long[] {qWidth, qWidth + kvWidth}, 2);
+      q = parts.get(0);
+      k = parts.get(1);
+      v = parts.get(2);
+    } else {
+      q = linear(h, p + "self_attn.q_proj");
+      k = linear(h, p + "self_attn.k_proj");
+      v = linear(h, p + "self_attn.v_proj");
     }
-    q = Scalars.mul(applyRope(q, rope), 1.0 / Math.sqrt(hd));
-    k = applyRope(k, rope);
-    NDArray scores = q.matMul(k.swapAxes(-1, -2)).add(additiveMask);
-    NDArray context = scores.softmax(-1).matMul(v); // [b, kvHeads, group, t, hd]
-    NDArray merged = context.transpose(0, 3, 1, 2, 4).reshape(b, t, (long) config.numHeads() * hd);
+    q = q.reshape(b, t, kvHeads, group, hd).transpose(0, 2, 3, 1, 4); // [b, kvHeads, group, t, hd]
+    k = k.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3); // [b, kvHeads, t, hd]
+    v = v.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+    if (config.qkNorm()) { // Qwen3: RMSNorm over head_dim, per head, after the projection and before RoPE
+      q = rmsNorm(q, param(p + "self_attn.q_norm.weight"), inference);
+      k = rmsNorm(k, param(p + "self_attn.k_norm.weight"), inference);
+    }
+    q = rope.apply(q, true, inference).reshape(b, kvHeads, group * t, hd); // scaled by 1/sqrt(hd)
+    k = rope.apply(k, false, inference);
+    NDArray scores = q.matMul(k.swapAxes(-1, -2)).reshape(b, kvHeads, group, t, t);
+    scores = inference ? scores.addi(additiveMask) : scores.add(additiveMask);
+    NDArray context = scores.softmax(-1).reshape(b, kvHeads, group * t, t).matMul(v); // [b, kvHeads, group*t, hd]
+    NDArray merged = context.reshape(b, kvHeads, group, t, hd).transpose(0, 3, 1, 2, 4).reshape(b, t, qWidth);
     return linear(merged, p + "self_attn.o_proj");
   }
 
-  private NDArray mlp(NDArray h, String p) {
-    NDArray gate = linear(h, p + "mlp.gate_proj");
-    NDArray up = linear(h, p + "mlp.up_proj");
-    NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+  /** SwiGLU: {@code down(silu(gate(h)) * up(h))}; gate and up as one GEMM in the inference layout. */
+  private NDArray mlp(NDArray h, String p, boolean inference) {
+    NDArray gateUpWeight = fused.get(p + "gate_up.weight");
+    NDArray act;
+    if (gateUpWeight != null) {
+      NDArray gateUp = h.getNDArrayInternal().linear(h, gateUpWeight, null).singletonOrThrow();
+      NDList parts = gateUp.split(2, 2);
+      NDArray gate = parts.get(0);
+      act = gate.getNDArrayInternal().sigmoid();
+      act = inference ? act.muli(gate).muli(parts.get(1)) : act.mul(gate).mul(parts.get(1));
+    } else {
+      NDArray gate = linear(h, p + "mlp.gate_proj");
+      NDArray up = linear(h, p + "mlp.up_proj");
+      act = inference ? gate.getNDArrayInternal().sigmoid().muli(gate).muli(up) : gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+    }
     return act.getNDArrayInternal().linear(act, param(p + "mlp.down_proj.weight"), null).singletonOrThrow();
   }
 
@@ -220,44 +353,58 @@ public final class Qwen2Model implements AutoCloseable {
     return x.getNDArrayInternal().linear(x, param(prefix + ".weight"), bias).singletonOrThrow();
   }
 
-  private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.mul(Scalars.pow(variance.add(config.rmsNormEps()).sqrt(), -1)).mul(weight);
+  private NDArray rmsNorm(NDArray x, NDArray weight, boolean inference) {
+    // The exponent goes through Scalars: pow saves its operand for backward.
+    NDArray inverse = Scalars.pow(x.square().mean(new int[] {-1}, true).add(config.rmsNormEps()).sqrt(), -1);
+    return inference ? x.mul(inverse).muli(weight) : x.mul(inverse).mul(weight);
   }
 
-  private static NDArray applyRope(NDArray x, NDArray[] rope) {
-    long half = x.getShape().getLastDimension() / 2;
-    NDArray first = x.get("..., :" + half);
-    NDArray second = x.get("..., " + half + ":");
-    NDArray rotated = NDArrays.concat(new NDList(second.neg(), first), -1);
-    return x.mul(rope[0]).add(rotated.mul(rope[1]));
+  /**
+   * Rotary embedding tables {@code [length, headDim]} for one forward pass. {@code x * cos + rotateHalf(x) * sin}
+   * is computed as {@code x * cos + swapHalves(x) * signedSin} with {@code signedSin = [-sin, sin]} (one
+   * negation less); the query tables carry the attention scale {@code 1/sqrt(headDim)}.
+   */
+  private record Rope(NDArray cos, NDArray signedSin, NDArray queryCos, NDArray querySignedSin) {
+    NDArray apply(NDArray x, boolean query, boolean inference) {
+      long half = x.getShape().getLastDimension() / 2;
+      NDArray swapped = NDArrays.concat(new NDList(x.get("..., " + half + ":"), x.get("..., :" + half)), -1);
+      NDArray cosTable = query ? queryCos : cos;
+      NDArray sinTable = query ? querySignedSin : signedSin;
+      return inference ? swapped.muli(sinTable).addi(x.mul(cosTable)) : x.mul(cosTable).add(swapped.mul(sinTable));
+    }
   }
 
-  /** cos and sin tables {@code [length, headDim]} on the batch manager, computed in double precision. */
-  private NDArray[] rope(NDManager batch, int length) {
+  /** The rotary tables on the batch manager (computed once per length in double precision, then cached). */
+  private Rope rope(NDManager batch, int length) {
     float[][] tables = ropeTables.computeIfAbsent(length, this::ropeTable);
     Shape shape = new Shape(length, config.headDim());
-    return new NDArray[] {batch.create(tables[0], shape), batch.create(tables[1], shape)};
+    return new Rope(batch.create(tables[0], shape), batch.create(tables[1], shape), batch.create(tables[2], shape),
+        batch.create(tables[3], shape));
   }
 
   private float[][] ropeTable(int length) {
     int hd = config.headDim();
     int half = hd / 2;
-    float[] cos = new float[length * hd];
-    float[] sin = new float[length * hd];
+    double scale = 1.0 / Math.sqrt(hd);
+    float[][] t = new float[4][length * hd]; // cos, signed sin, and both times the attention scale
     for (int i = 0; i < half; i++) {
       double inverseFrequency = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / hd);
       for (int pos = 0; pos < length; pos++) {
         double angle = pos * inverseFrequency;
-        float c = (float) Math.cos(angle);
-        float s = (float) Math.sin(angle);
-        cos[pos * hd + i] = c;
-        cos[pos * hd + i + half] = c;
-        sin[pos * hd + i] = s;
-        sin[pos * hd + i + half] = s;
+        double c = Math.cos(angle);
+        double s = Math.sin(angle);
+        int at = pos * hd + i;
+        t[0][at] = (float) c;
+        t[0][at + half] = (float) c;
+        t[1][at] = (float) -s;
+        t[1][at + half] = (float) s;
+        t[2][at] = (float) (c * scale);
+        t[2][at + half] = (float) (c * scale);
+        t[3][at] = (float) (-s * scale);
+        t[3][at + half] = (float) (s * scale);
       }
     }
-    return new float[][] {cos, sin};
+    return t;
   }
 
   /** {@code [batch, 1, 1, length, length]}: 0 where a query may attend to a key, a large negative elsewhere. */

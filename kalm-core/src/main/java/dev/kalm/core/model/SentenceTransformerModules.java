@@ -7,13 +7,9 @@ import com.google.common.collect.ImmutableList;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.kalm.core.embed.Pooling;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -130,8 +126,8 @@ public record SentenceTransformerModules(
       if (!module.has("type") || !module.get("type").isJsonPrimitive()) {
         throw new ModelFormatException(modulesFile, "modules[" + i + "] has no 'type'");
       }
-      String type = module.get("type").getAsString();
-      String path = module.has("path") && !module.get("path").isJsonNull() ? module.get("path").getAsString() : "";
+      String type = ModelJson.string(module, "modules[" + i + "].", "type", null, modulesFile);
+      String path = ModelJson.string(module, "modules[" + i + "].", "path", "", modulesFile);
       String where = "modules[" + i + "] '" + type + "' (path '" + path + "')";
       Path dir = folder.resolve(path).normalize();
       if (!dir.startsWith(folder.normalize())) {
@@ -204,9 +200,14 @@ public record SentenceTransformerModules(
     JsonElement mode = json.get("pooling_mode");
     if (mode != null && !mode.isJsonNull()) {
       if (mode.isJsonArray()) {
-        mode.getAsJsonArray().forEach(m -> modes.add(m.getAsString()));
+        for (JsonElement m : mode.getAsJsonArray()) {
+          if (!m.isJsonPrimitive() || !m.getAsJsonPrimitive().isString()) {
+            throw new ModelFormatException(file, "pooling_mode must list strings, got " + mode);
+          }
+          modes.add(m.getAsString());
+        }
       } else {
-        modes.add(mode.getAsString());
+        modes.add(ModelJson.string(json, "pooling_mode", null, file));
       }
     } else {
       for (String legacy : LEGACY_MODES) {
@@ -244,8 +245,8 @@ public record SentenceTransformerModules(
     int out = integer(config, json, "out_features");
     boolean hasBias = !json.has("bias") || bool(config, json, "bias");
     // sentence-transformers' Dense defaults to Tanh when the config names no activation
-    String activationName = json.has("activation_function") && !json.get("activation_function").isJsonNull()
-        ? json.get("activation_function").getAsString() : DenseModule.Activation.TANH.torchName();
+    String activationName = ModelJson.string(json, "activation_function", DenseModule.Activation.TANH.torchName(),
+        config);
     DenseModule.Activation activation;
     try {
       activation = DenseModule.Activation.fromTorchName(activationName);
@@ -290,8 +291,9 @@ public record SentenceTransformerModules(
   }
 
   private static void requireSentenceEmbedding(Path file, JsonObject json, String key, String where) {
-    if (json.has(key) && !json.get(key).isJsonNull() && !json.get(key).getAsString().equals("sentence_embedding")) {
-      throw new ModelFormatException(file, where + ": " + key + " '" + json.get(key).getAsString()
+    String value = ModelJson.string(json, key, "sentence_embedding", file);
+    if (!value.equals("sentence_embedding")) {
+      throw new ModelFormatException(file, where + ": " + key + " '" + value
           + "' is not supported (only sentence_embedding)");
     }
   }
@@ -321,20 +323,10 @@ public record SentenceTransformerModules(
   }
 
   private static JsonObject object(Path file) {
-    JsonElement e = parse(file);
-    if (!e.isJsonObject()) {
-      throw new ModelFormatException(file, "not a JSON object");
-    }
-    return e.getAsJsonObject();
+    return ModelJson.readObject(file);
   }
 
   private static JsonElement parse(Path file) {
-    try {
-      return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-    } catch (JsonParseException e) {
-      throw new ModelFormatException(file, "invalid JSON: " + e.getMessage(), e);
-    }
+    return ModelJson.parse(file);
   }
 }

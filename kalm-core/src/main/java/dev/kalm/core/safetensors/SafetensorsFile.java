@@ -4,22 +4,26 @@ import com.google.common.collect.ImmutableMap;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.kalm.core.jsonl.StrictJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A memory-mapped safetensors file. Opening validates the whole header (length, JSON, dtypes, shapes,
- * offsets inside the data section, sizes matching shapes), so later reads cannot run outside the file.
+ * A memory-mapped safetensors file. Opening validates the whole header (length, strict UTF-8 JSON, dtypes,
+ * shapes, offsets inside the data section, sizes matching shapes, no two tensors sharing bytes), so later reads
+ * cannot run outside the file.
  * Floating-point tensors (F32, BF16, F16, F64) are read as float32.
  *
  * <p>Not thread-safe for concurrent reads of the same instance only in the sense that each read maps its
@@ -84,13 +88,13 @@ public final class SafetensorsFile implements AutoCloseable {
       readFully(channel, headerBytes, 8);
       JsonObject header;
       try {
-        JsonElement parsed = JsonParser.parseString(new String(headerBytes.array(), StandardCharsets.UTF_8));
+        JsonElement parsed = StrictJson.parse(StrictJson.decodeUtf8(headerBytes.array()));
         if (!parsed.isJsonObject()) {
           throw new SafetensorsException(path, "header is not a JSON object");
         }
         header = parsed.getAsJsonObject();
-      } catch (com.google.gson.JsonParseException e) {
-        throw new SafetensorsException(path, "header is not valid JSON: " + e.getMessage(), e);
+      } catch (StrictJson.Malformed e) {
+        throw new SafetensorsException(path, "header " + e.problem(), e);
       }
       long dataStart = 8 + headerLength;
       long dataSize = size - dataStart;
@@ -98,57 +102,109 @@ public final class SafetensorsFile implements AutoCloseable {
       ImmutableMap.Builder<String, String> metadata = ImmutableMap.builder();
       for (Map.Entry<String, JsonElement> entry : header.entrySet()) {
         if (entry.getKey().equals("__metadata__")) {
-          if (entry.getValue().isJsonObject()) {
-            entry.getValue().getAsJsonObject().entrySet().forEach(m -> metadata.put(m.getKey(),
-                m.getValue().isJsonPrimitive() ? m.getValue().getAsString() : m.getValue().toString()));
+          if (!entry.getValue().isJsonObject()) {
+            throw new SafetensorsException(path, "header __metadata__ must be an object of strings, got " + entry.getValue());
+          }
+          for (Map.Entry<String, JsonElement> m : entry.getValue().getAsJsonObject().entrySet()) {
+            if (!m.getValue().isJsonPrimitive() || !m.getValue().getAsJsonPrimitive().isString()) {
+              throw new SafetensorsException(path, "header __metadata__." + m.getKey() + " must be a string, got "
+                  + m.getValue());
+            }
+            metadata.put(m.getKey(), m.getValue().getAsString());
           }
           continue;
         }
         tensors.put(entry.getKey(), tensorInfo(path, entry.getKey(), entry.getValue(), dataSize));
       }
-      return new SafetensorsFile(path, channel, dataStart, tensors.buildOrThrow(), metadata.buildOrThrow());
+      ImmutableMap<String, TensorInfo> all = tensors.buildOrThrow();
+      checkNoOverlap(path, all.values());
+      return new SafetensorsFile(path, channel, dataStart, all, metadata.buildOrThrow());
     } catch (IOException e) {
       throw new SafetensorsException(path, "cannot read: " + e.getMessage(), e);
     }
   }
 
   private static TensorInfo tensorInfo(Path path, String name, JsonElement value, long dataSize) {
+    String at = "tensor '" + name + "'";
+    if (!value.isJsonObject()) {
+      throw new SafetensorsException(path, at + " must be an object with dtype, shape and data_offsets, got " + value);
+    }
+    JsonObject o = value.getAsJsonObject();
+    JsonElement dtypeJson = o.get("dtype");
+    if (dtypeJson == null || !dtypeJson.isJsonPrimitive() || !dtypeJson.getAsJsonPrimitive().isString()) {
+      throw new SafetensorsException(path, at + " needs a string dtype, got " + dtypeJson);
+    }
+    String dtypeName = dtypeJson.getAsString();
+    DType dtype;
     try {
-      JsonObject o = value.getAsJsonObject();
-      String dtypeName = o.get("dtype").getAsString();
-      DType dtype;
+      dtype = DType.valueOf(dtypeName);
+    } catch (IllegalArgumentException e) {
+      throw new SafetensorsException(path, at + " has unsupported dtype " + dtypeName
+          + " (supported: F32, BF16, F16, F64, I64, I32)");
+    }
+    long[] shape = longs(path, at, o, "shape", -1);
+    long count = 1;
+    for (long d : shape) {
+      count = multiply(path, at, count, d);
+    }
+    long[] offsets = longs(path, at, o, "data_offsets", 2);
+    long begin = offsets[0];
+    long end = offsets[1];
+    if (end < begin || end > dataSize) {
+      throw new SafetensorsException(path, at + " has data offsets [" + begin + ", " + end
+          + "] outside the data section of " + dataSize + " bytes (truncated file?)");
+    }
+    long needed = multiply(path, at, count, dtype.bytes());
+    if (end - begin != needed) {
+      throw new SafetensorsException(path, at + " spans " + (end - begin) + " bytes but its shape "
+          + Arrays.toString(shape) + " of " + dtype + " needs " + needed);
+    }
+    return new TensorInfo(name, dtype, shape, begin, end);
+  }
+
+  /** The array {@code field} of non-negative integers ({@code size} of them unless -1). */
+  private static long[] longs(Path path, String at, JsonObject o, String field, int size) {
+    JsonElement e = o.get(field);
+    if (e == null || !e.isJsonArray() || (size >= 0 && e.getAsJsonArray().size() != size)) {
+      throw new SafetensorsException(path, at + " needs " + field + " as a list of "
+          + (size >= 0 ? size + " " : "") + "non-negative integers, got " + e);
+    }
+    JsonArray array = e.getAsJsonArray();
+    long[] out = new long[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonElement item = array.get(i);
       try {
-        dtype = DType.valueOf(dtypeName);
-      } catch (IllegalArgumentException e) {
-        throw new SafetensorsException(path, "tensor '" + name + "' has unsupported dtype " + dtypeName
-            + " (supported: F32, BF16, F16, F64, I64, I32)");
+        out[i] = item.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+      } catch (RuntimeException notAnInteger) {
+        out[i] = -1;
       }
-      JsonArray shapeJson = o.getAsJsonArray("shape");
-      long[] shape = new long[shapeJson.size()];
-      long count = 1;
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = shapeJson.get(i).getAsLong();
-        if (shape[i] < 0) {
-          throw new SafetensorsException(path, "tensor '" + name + "' has a negative dimension");
-        }
-        count = Math.multiplyExact(count, shape[i]);
+      if (out[i] < 0) {
+        throw new SafetensorsException(path, at + " has " + field + "[" + i + "] = " + item
+            + ", not a non-negative 64-bit integer");
       }
-      JsonArray offsets = o.getAsJsonArray("data_offsets");
-      long begin = offsets.get(0).getAsLong();
-      long end = offsets.get(1).getAsLong();
-      if (begin < 0 || end < begin || end > dataSize) {
-        throw new SafetensorsException(path, "tensor '" + name + "' has data offsets [" + begin + ", " + end
-            + "] outside the data section of " + dataSize + " bytes (truncated file?)");
+    }
+    return out;
+  }
+
+  private static long multiply(Path path, String at, long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      throw new SafetensorsException(path, at + " has a shape whose byte size overflows 64 bits", e);
+    }
+  }
+
+  /** Fails naming two tensors whose byte ranges overlap (empty tensors overlap nothing). */
+  private static void checkNoOverlap(Path path, Collection<TensorInfo> tensors) {
+    List<TensorInfo> sorted = tensors.stream().filter(t -> t.end() > t.begin())
+        .sorted(Comparator.comparingLong(TensorInfo::begin)).toList();
+    for (int i = 1; i < sorted.size(); i++) {
+      TensorInfo before = sorted.get(i - 1);
+      TensorInfo next = sorted.get(i);
+      if (next.begin() < before.end()) {
+        throw new SafetensorsException(path, "tensors '" + before.name() + "' [" + before.begin() + ", " + before.end()
+            + ") and '" + next.name() + "' [" + next.begin() + ", " + next.end() + ") overlap in the data section");
       }
-      if (end - begin != Math.multiplyExact(count, dtype.bytes())) {
-        throw new SafetensorsException(path, "tensor '" + name + "' spans " + (end - begin) + " bytes but its shape "
-            + shapeJson + " of " + dtype + " needs " + count * dtype.bytes());
-      }
-      return new TensorInfo(name, dtype, shape, begin, end);
-    } catch (SafetensorsException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SafetensorsException(path, "tensor '" + name + "' has a malformed header entry: " + value, e);
     }
   }
 
@@ -181,13 +237,42 @@ public final class SafetensorsFile implements AutoCloseable {
    * mapping, BF16/F16/F64 converted). @throws SafetensorsException for integer tensors
    */
   public ByteBuffer floatBytes(String name) {
+    int n = Math.toIntExact(info(name).elementCount());
+    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    readFloats(name, bytes);
+    return bytes.clear();
+  }
+
+  /**
+   * Writes a floating-point tensor as float32 (native order) into {@code target} from its position on, which must
+   * leave room for it; the position ends after it.
+   *
+   * @throws SafetensorsException naming the file and tensor when it is not floating point or cannot be read
+   * @throws IllegalArgumentException when {@code target} has too little room
+   */
+  public void readFloats(String name, ByteBuffer target) {
     TensorInfo info = info(name);
     if (!info.dtype().isFloat()) {
       throw new SafetensorsException(path, "tensor '" + name + "' is " + info.dtype() + ", not floating point");
     }
-    ByteBuffer raw = map(info);
     int n = Math.toIntExact(info.elementCount());
-    ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(n, 4)).order(ByteOrder.nativeOrder());
+    if (target.remaining() < Math.multiplyExact(n, 4)) {
+      throw new IllegalArgumentException("target has room for " + target.remaining() + " bytes, tensor '" + name
+          + "' needs " + 4L * n);
+    }
+    ByteBuffer bytes = target.slice(target.position(), n * 4).order(ByteOrder.nativeOrder());
+    target.position(target.position() + n * 4);
+    if (info.dtype() == DType.F32 && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+      // Read, not mapped: a mapping stays resident until the garbage collector unmaps it, so the weights
+      // would be held twice (page cache mapping + native copy).
+      try {
+        readFully(channel, bytes, dataStart + info.begin());
+      } catch (IOException e) {
+        throw new SafetensorsException(path, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+      }
+      return;
+    }
+    ByteBuffer raw = map(info);
     FloatBuffer out = bytes.asFloatBuffer();
     switch (info.dtype()) {
       case F32 -> out.put(raw.asFloatBuffer());
@@ -208,7 +293,6 @@ public final class SafetensorsFile implements AutoCloseable {
       }
       default -> throw new AssertionError(info.dtype());
     }
-    return bytes;
   }
 
   /** A floating-point tensor as a float array. */

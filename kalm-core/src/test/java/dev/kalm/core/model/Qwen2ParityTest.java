@@ -1,6 +1,7 @@
 package dev.kalm.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -16,32 +17,54 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Token-level parity with the reference Python stack on the qwen2-tiny fixture (max abs diff <= 1e-4). */
+/**
+ * Token-level parity with the reference Python stack on the qwen2-tiny fixture (max abs diff <= 1e-4), for the
+ * trainable layout and the inference layout (fused q/k/v and gate/up).
+ */
 class Qwen2ParityTest {
   static final double TOLERANCE = 1e-4;
   static Qwen2Model model;
+  static Qwen2Model inference;
 
   @BeforeAll
   static void load() {
     model = ModelFolderReader.tiny();
+    inference = ModelFolderReader.tinyForInference();
   }
 
   @AfterAll
   static void close() {
     model.close();
+    inference.close();
   }
 
   @Test
   void causalHiddenStatesAndPoolingMatchReference() {
-    check("forward.safetensors", Attention.CAUSAL, true);
+    check(model, "forward.safetensors", Attention.CAUSAL, true);
   }
 
   @Test
   void bidirectionalHiddenStatesAndMeanPoolingMatchReference() {
-    check("forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
+    check(model, "forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
   }
 
-  private static void check(String file, Attention attention, boolean hasLastToken) {
+  @Test
+  void inferenceLayoutMatchesReference() {
+    check(inference, "forward.safetensors", Attention.CAUSAL, true);
+    check(inference, "forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
+  }
+
+  @Test
+  void inferenceLayoutExposesTheSameParametersAsViews() {
+    assertEquals(model.parameters().keySet().asList(), inference.parameters().keySet().asList());
+    model.parameters().forEach((name, array) -> {
+      NDArray view = inference.parameters().get(name);
+      assertEquals(array.getShape(), view.getShape(), name);
+      assertArrayEquals(array.toFloatArray(), view.toFloatArray(), name);
+    });
+  }
+
+  private static void check(Qwen2Model model, String file, Attention attention, boolean hasLastToken) {
     try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.qwen2Tiny().resolve(file));
         NDManager m = Backends.cpu().newManager()) {
       long[] shape = ref.info("input_ids").shape();

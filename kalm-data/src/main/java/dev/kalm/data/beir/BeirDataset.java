@@ -9,13 +9,12 @@ import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import java.io.BufferedReader;
-import java.io.IOException;
+import dev.kalm.core.jsonl.Utf8LineReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +50,16 @@ public record BeirDataset(
     Path qrelsFile = folder.resolve("qrels").resolve(split + ".tsv");
     Map<String, Map<String, Integer>> qrels = readQrels(qrelsFile);
     ImmutableMap.Builder<String, String> corpus = ImmutableMap.builder();
+    Map<String, Long> seen = new HashMap<>();
     try (Stream<JsonLine> lines = JsonLines.read(folder.resolve("corpus.jsonl"))) {
-      lines.forEach(l -> corpus.put(id(l), documentText(l.optString("title", ""), l.string("text"))));
+      lines.forEach(l -> corpus.put(uniqueId(l, seen), documentText(l.optString("title", ""), l.string("text"))));
     }
+    seen.clear();
     ImmutableMap.Builder<String, String> queries = ImmutableMap.builder();
     ImmutableMap.Builder<String, ImmutableMap<String, String>> extras = ImmutableMap.builder();
     try (Stream<JsonLine> lines = JsonLines.read(folder.resolve("queries.jsonl"))) {
       lines.forEach(l -> {
-        String id = id(l);
+        String id = uniqueId(l, seen);
         if (qrels.containsKey(id)) {
           queries.put(id, l.string("text"));
           ImmutableMap.Builder<String, String> extra = ImmutableMap.builder();
@@ -135,20 +136,29 @@ public record BeirDataset(
     return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
   }
 
-  private static String id(JsonLine l) {
+  /** The line's {@code _id} (a string or a number), which must not repeat one in {@code seen} (id to line). */
+  private static String uniqueId(JsonLine l, Map<String, Long> seen) {
     if (!l.has("_id")) {
       throw l.error("_id", "missing");
     }
-    return l.json().get("_id").getAsString();
+    com.google.gson.JsonElement e = l.json().get("_id");
+    if (!e.isJsonPrimitive() || e.getAsJsonPrimitive().isBoolean()) {
+      throw l.error("_id", "must be a string or a number, got " + e);
+    }
+    String id = e.getAsString();
+    Long before = seen.putIfAbsent(id, l.line());
+    if (before != null) {
+      throw l.error("_id", "repeated id '" + id + "' (first on line " + before + ")");
+    }
+    return id;
   }
 
   private static Map<String, Map<String, Integer>> readQrels(Path file) {
     Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (Utf8LineReader reader = Utf8LineReader.open(file)) {
       String line;
-      long number = 0;
       while ((line = reader.readLine()) != null) {
-        number++;
+        long number = reader.lineNumber();
         if (line.isBlank()) {
           continue;
         }
@@ -165,13 +175,11 @@ public record BeirDataset(
         }
         qrels.computeIfAbsent(cols[0].trim(), k -> new LinkedHashMap<>()).put(cols[1].trim(), Integer.parseInt(score));
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read qrels " + file + ": " + e.getMessage(), e);
     }
     return qrels;
   }
 
   private static boolean isInteger(String s) {
-    return s.matches("-?\\d+");
+    return s.matches("-?\\d{1,9}");
   }
 }

@@ -22,7 +22,7 @@ import java.util.Map;
  *   <tr><th>field</th><th>type</th><th></th></tr>
  *   <tr><td>{@code query}</td><td>string</td><td>required, not blank</td></tr>
  *   <tr><td>{@code pos}</td><td>list of strings (or one string)</td><td>required, at least one, none blank</td></tr>
- *   <tr><td>{@code neg}</td><td>list of strings (or one string)</td><td>optional, default empty</td></tr>
+ *   <tr><td>{@code neg}</td><td>list of strings (or one string)</td><td>optional, default empty, none blank</td></tr>
  *   <tr><td>{@code task}</td><td>string</td><td>optional, default: the file's name without extension</td></tr>
  *   <tr><td>{@code instruction}</td><td>string</td><td>optional</td></tr>
  *   <tr><td>{@code prompt}</td><td>string</td><td>optional: FlagEmbedding's name for the query instruction,
@@ -108,6 +108,11 @@ public final class ExampleJson {
       }
     }
     List<String> negatives = line.has("neg") ? strings(line, "neg") : List.of();
+    for (int i = 0; i < negatives.size(); i++) {
+      if (negatives.get(i).isBlank()) {
+        throw new ExampleProblem(ReadReport.EMPTY_NEGATIVE, line.error("neg[" + i + "]", "must not be empty"));
+      }
+    }
     String task = optionalString(line, "task", defaultTask);
     if (task.isEmpty()) {
       throw new ExampleProblem(ReadReport.WRONG_TYPE, line.error("task", "must not be empty"));

@@ -8,7 +8,8 @@ import com.google.common.collect.ImmutableMap;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import java.io.Reader;
+import dev.kalm.core.jsonl.StrictJson;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -128,14 +129,15 @@ public final class ExampleReader {
   }
 
   /**
-   * The examples of a character stream (e.g. standard input), lazily; {@code source} names it in errors,
-   * {@code task} is the task of lines without one. Closing the stream closes the reader.
+   * The examples of a byte stream of UTF-8 JSON Lines (e.g. standard input), lazily; {@code source} names it in
+   * errors, {@code task} is the task of lines without one. A line that is not valid UTF-8 is a bad line
+   * ({@link ReadReport#NOT_UTF8}). Closing the stream closes {@code in}.
    */
-  public Stream<TrainingExample> read(Reader reader, String source, String task) {
-    checkNotNull(reader, "reader");
+  public Stream<TrainingExample> read(InputStream in, String source, String task) {
+    checkNotNull(in, "in");
     checkNotNull(source, "source");
     checkArgument(task != null && !task.isEmpty(), "task must not be empty, got '%s'", task);
-    return examples(JsonLines.read(reader, source, this::invalidJson), task);
+    return examples(JsonLines.read(in, source, this::invalidJson), task);
   }
 
   /** Counts so far, over every stream this reader made. */
@@ -170,10 +172,11 @@ public final class ExampleReader {
     }).filter(Objects::nonNull);
   }
 
-  /** A line that is not a JSON object: counted as a line, then thrown (strict) or skipped (lenient). */
+  /** A line that is not UTF-8 or not a JSON object: counted as a line, then thrown (strict) or skipped (lenient). */
   private void invalidJson(JsonLinesException invalid) {
     lines.incrementAndGet();
-    skip(ReadReport.INVALID_JSON, invalid);
+    skip(invalid.getMessage().contains(": " + StrictJson.NOT_UTF8) ? ReadReport.NOT_UTF8 : ReadReport.INVALID_JSON,
+        invalid);
   }
 
   private TrainingExample skip(String reason, JsonLinesException error) {

@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.kalm.core.io.AtomicFiles;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +22,9 @@ import java.util.zip.GZIPOutputStream;
  * atomically. Closing without committing deletes the temporary file and leaves the target untouched,
  * so a failed run never leaves a half-written output. A target ending in {@code .gz} is gzipped.
  *
+ * <p>Stopping: {@link #write} throws {@link StoppedException} when the {@link StopSignal#current() signal bound}
+ * to the thread that opened the writer asks to stop; closing then discards the file as for any failure.
+ *
  * <p>Thread safety: {@link #write} may be called from several threads; lines never interleave.
  *
  * <pre>{@code
@@ -32,12 +37,14 @@ import java.util.zip.GZIPOutputStream;
 public final class ExampleWriter implements AutoCloseable {
   private final AtomicFiles.Pending pending;
   private final Writer writer;
+  private final StopSignal stop;
   private long count;
   private boolean done;
 
   private ExampleWriter(AtomicFiles.Pending pending, Writer writer) {
     this.pending = pending;
     this.writer = writer;
+    this.stop = StopSignal.current();
   }
 
   /**
@@ -65,10 +72,14 @@ public final class ExampleWriter implements AutoCloseable {
    *
    * @throws IllegalStateException after {@link #commit()} or {@link #close()}
    * @throws UncheckedIOException when writing fails
+   * @throws StoppedException when the opening thread's stop signal asks to stop or this thread is interrupted
    */
   public synchronized void write(TrainingExample example) {
     checkNotNull(example, "example");
     checkState(!done, "writer for %s is already committed or closed", pending.target());
+    if (stop.isStopRequested()) {
+      throw new StoppedException("stopped; " + pending.target() + " was not written");
+    }
     try {
       writer.write(ExampleJson.toLine(example));
       writer.write('\n');

@@ -22,8 +22,10 @@ import com.google.gson.JsonObject;
  */
 public record ReadReport(
     long lines, long examples, ImmutableMap<String, Long> skippedByReason, ImmutableList<String> firstErrors) {
-  /** The line is not a JSON object. */
+  /** The line is not a strict JSON object. */
   public static final String INVALID_JSON = "invalid-json";
+  /** The line's bytes are not valid UTF-8. */
+  public static final String NOT_UTF8 = "not-utf8";
   /** {@code query} or {@code pos} is absent (or null). */
   public static final String MISSING_FIELD = "missing-field";
   /** A field has the wrong JSON type (e.g. {@code query} is a number) or an empty {@code task}. */
@@ -32,6 +34,8 @@ public record ReadReport(
   public static final String EMPTY_QUERY = "empty-query";
   /** {@code pos} is an empty list or holds an empty text. */
   public static final String NO_POSITIVE = "no-positive";
+  /** {@code neg} holds an empty or blank text (it would embed to the zero vector). */
+  public static final String EMPTY_NEGATIVE = "empty-negative";
   /** {@code pos_scores} / {@code neg_scores} do not have one finite number per document. */
   public static final String BAD_SCORES = "bad-scores";
 

@@ -6,8 +6,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.kalm.core.jsonl.StrictJson;
 
 /**
  * What one {@link DataFilter} (or chain) did. Immutable. Once the filtered stream has been consumed to
@@ -52,7 +54,8 @@ public record FilterReport(
 
   /**
    * This report as JSON: {@code name}, {@code in}, {@code kept}, {@code dropped} (reason to count),
-   * {@code metrics} (name to number) and, for a chain, {@code parts} (the same shape per filter, in chain order).
+   * {@code metrics} (name to number; one that is NaN or infinite, say a rate over no time, is written as null:
+   * NaN is not JSON) and, for a chain, {@code parts} (the same shape per filter, in chain order).
    */
   public JsonObject toJson() {
     Gson gson = new Gson();
@@ -61,7 +64,8 @@ public record FilterReport(
     o.addProperty("in", in);
     o.addProperty("kept", kept);
     o.add("dropped", gson.toJsonTree(dropped));
-    o.add("metrics", gson.toJsonTree(metrics));
+    o.add("metrics", StrictJson.nullForNonFinite(
+        new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(metrics)));
     if (!parts.isEmpty()) {
       JsonArray array = new JsonArray();
       parts.forEach(p -> array.add(p.toJson()));

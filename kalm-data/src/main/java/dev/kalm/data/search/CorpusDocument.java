@@ -45,7 +45,8 @@ public record CorpusDocument(String id, String title, String text) {
    * a BEIR {@code corpus.jsonl} reads as it is); without an id, the 1-based line number is the id.
    * Blank lines are skipped. Reads the whole file into memory.
    *
-   * @throws dev.kalm.core.jsonl.JsonLinesException for a bad line or a repeated id, naming file, line and field
+   * @throws dev.kalm.core.jsonl.JsonLinesException for a bad line, a repeated id or a document whose title and
+   *     text are both empty, naming file, line and field
    * @throws java.io.UncheckedIOException when the file cannot be read
    */
   public static ImmutableList<CorpusDocument> readJsonl(Path file) {
@@ -55,6 +56,9 @@ public record CorpusDocument(String id, String title, String text) {
       lines.forEach(line -> {
         String text = line.string("text");
         String title = line.optString("title", "");
+        if (BeirDataset.documentText(title, text).isEmpty()) {
+          throw line.error("text", "must not be empty (an empty document embeds to the zero vector)");
+        }
         String field = line.has("id") ? "id" : line.has("_id") ? "_id" : null;
         String id = field == null ? String.valueOf(line.line()) : id(line, field);
         Long before = seen.putIfAbsent(id, line.line());

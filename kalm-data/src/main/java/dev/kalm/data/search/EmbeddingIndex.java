@@ -8,8 +8,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.io.AtomicFiles;
@@ -304,7 +303,7 @@ public final class EmbeddingIndex {
     readFully(channel, json, start.capacity(), file);
     JsonObject meta;
     try {
-      JsonElement parsed = JsonParser.parseString(new String(json.array(), StandardCharsets.UTF_8));
+      JsonElement parsed = StrictJson.parse(StrictJson.decodeUtf8(json.array()));
       if (!parsed.isJsonObject()) {
         throw corrupt(file, "metadata is not a JSON object");
       }
@@ -320,8 +319,8 @@ public final class EmbeddingIndex {
         throw corrupt(file, "metadata count " + count + ", dimension " + dimension + ", " + idList.size() + " ids");
       }
       return new Header(fingerprint, idList, count, dimension, start.capacity() + (long) length);
-    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException
-        | ClassCastException e) {
+    } catch (StrictJson.Malformed | IllegalStateException | UnsupportedOperationException | NullPointerException
+        | ClassCastException | ArithmeticException e) {
       throw corrupt(file, "bad metadata: " + e.getMessage());
     }
   }

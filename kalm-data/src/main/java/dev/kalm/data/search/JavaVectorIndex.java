@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -67,7 +69,11 @@ final class JavaVectorIndex implements VectorIndex {
     int docBlock = config.docBlock();
     int blocks = (queries.length + queryBlock - 1) / queryBlock;
     long[] done = {0};
+    StopSignal stop = StopSignal.current(); // of the calling thread; the blocks run on pool threads
     IntStream.range(0, blocks).parallel().forEach(b -> {
+      if (stop.isStopRequested()) {
+        throw new StoppedException("stopped after searching " + done[0] + " of " + queries.length + " queries");
+      }
       int q0 = b * queryBlock;
       int q1 = Math.min(queries.length, q0 + queryBlock);
       Heap[] heaps = new Heap[q1 - q0];

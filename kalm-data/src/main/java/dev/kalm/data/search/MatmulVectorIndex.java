@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 
 /**
  * {@link SearchConfig.Kernel#MATMUL}: exact search by blocked matrix products on the backend: for each block of queries and each block of
@@ -67,10 +69,14 @@ final class MatmulVectorIndex implements VectorIndex {
     checkNotNull(progress, "progress");
     checkArgument(k >= 1, "k must be >= 1, got %s", k);
     int keep = Math.min(k, size);
+    StopSignal stop = StopSignal.current();
     int[][] ids = new int[queries.length][];
     float[][] scores = new float[queries.length][];
     try (NDManager root = config.backend().newManager()) {
       for (int qStart = 0; qStart < queries.length; qStart += config.queryBlock()) {
+        if (stop.isStopRequested()) {
+          throw new StoppedException("stopped after searching " + qStart + " of " + queries.length + " queries");
+        }
         int qRows = Math.min(config.queryBlock(), queries.length - qStart);
         float[] queryBlock = flatten(queries, qStart, qRows, dimension, "queries");
         RunningTopK running = new RunningTopK(qRows, keep);

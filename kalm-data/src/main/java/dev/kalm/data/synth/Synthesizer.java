@@ -14,6 +14,8 @@ import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
 import dev.kalm.core.progress.ProgressListener;
+import dev.kalm.core.stop.StopSignal;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.data.synth.llm.ChatMessage;
 import dev.kalm.data.synth.llm.ChatRequest;
 import dev.kalm.data.synth.llm.LlmClient;
@@ -117,6 +119,9 @@ public final class Synthesizer {
    * @throws JsonLinesException when an existing output or sidecar line is malformed, or was made from other
    *     personas or another language, naming file, line and field
    * @throws UncheckedIOException when an existing file cannot be read
+   * @throws StoppedException when the calling thread's {@link StopSignal#current() stop signal} asks to stop:
+   *     no new request is started, replies in flight are still written ({@link StopSignal#stopNow()}: abandoned),
+   *     and a rerun resumes
    */
   public SynthReport run(List<String> personas, Path output, ProgressListener progress) {
     checkNotNull(personas, "personas");
@@ -183,6 +188,7 @@ public final class Synthesizer {
     }
 
     SynthReport execute() {
+      StopSignal stop = StopSignal.current();
       long start = System.nanoTime();
       LlmStats before = llm.stats();
       try {
@@ -206,9 +212,19 @@ public final class Synthesizer {
         workers.execute(this::work);
       }
       workers.shutdown();
+      boolean stopped = false;
       try {
-        while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
-          // keep waiting; workers end when the queue is drained or stopped
+        while (!workers.awaitTermination(100, TimeUnit.MILLISECONDS)) {
+          // workers end when the queue is drained or stopped; a stop request stops the queue
+          if (!stopped && stop.isStopRequested()) {
+            stopped = true;
+            cancelled = true;
+            queue.stop();
+          }
+          if (stop.isStopNowRequested()) {
+            workers.shutdownNow(); // requests in flight are abandoned; whole lines only are ever appended
+            break;
+          }
         }
       } catch (InterruptedException e) {
         failure.compareAndSet(null, e);
@@ -222,6 +238,10 @@ public final class Synthesizer {
           skipped.get(), invalid.get(), duplicates.get(), setsGenerated.get(), setsReused.get(),
           llm.stats().minus(before), Duration.ofNanos(System.nanoTime() - start),
           cancelled || failure.get() != null);
+      if (stopped) {
+        throw new StoppedException("synthesis stopped on request: " + written.get() + " examples written to "
+            + output + "; rerun with the same arguments to resume");
+      }
       Throwable f = failure.get();
       if (f != null) {
         String why = f instanceof InterruptedException ? "interrupted" : f.getMessage();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonParser;
 import dev.kalm.core.jsonl.JsonLinesException;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +139,7 @@ class ExampleIoTest {
     }
     text.append("{broken\n");
     ExampleReader reader = ExampleReader.strict();
-    try (Stream<TrainingExample> s = reader.read(new StringReader(text.toString()), "stdin", "t")) {
+    try (Stream<TrainingExample> s = reader.read(new java.io.ByteArrayInputStream(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), "stdin", "t")) {
       Iterator<TrainingExample> it = s.iterator();
       assertEquals("q0", it.next().query());
       assertEquals(1, reader.report().lines()); // nothing read ahead

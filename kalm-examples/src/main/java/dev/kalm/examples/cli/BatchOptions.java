@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
  */
 final class BatchOptions {
   @Option(names = "--batch-tokens", defaultValue = "" + EmbedderConfig.DEFAULT_BATCH_TOKENS, paramLabel = "N",
+      converter = Counts.PositiveInt.class,
       description = "Token budget of one embedding batch, padded length x texts (default: ${DEFAULT-VALUE}).")
   int batchTokens;
 }

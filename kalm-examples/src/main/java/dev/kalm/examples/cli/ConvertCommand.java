@@ -36,6 +36,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
     BeirDataset dataset = BeirDataset.load(beir, split);
     String defaultTask = task != null ? task : beir.toAbsolutePath().normalize().getFileName().toString();
     List<TrainingExample> examples = TrainingExamples.fromBeir(dataset, taskField, defaultTask);

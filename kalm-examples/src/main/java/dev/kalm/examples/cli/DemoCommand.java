@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFolder("--output", output);
     DemoConfig defaults = DemoConfig.defaults(output);
     DemoConfig config = new DemoConfig(minutes, preset, seed, output, data, maxPages, defaults.testFraction(),
         defaults.maxLength(), defaults.batchSize(), defaults.hardNegatives(), lr != null ? lr : defaults.learningRate(),

@@ -11,9 +11,9 @@ import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.stop.StoppedException;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -81,8 +81,9 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    String source = input == null ? "stdin" : input.toString();
-    List<JsonObject> stdinLines = input == null ? readAll(JsonLines.read(new InputStreamReader(System.in, StandardCharsets.UTF_8), source)) : null;
+    OutputPaths.checkFile("--output", output);
+    List<JsonLine> stdinLines = input == null ? SignalStop.waitingForInput(() -> readAll(JsonLines.read(System.in, "stdin")))
+        : null;
     long total = stdinLines != null ? stdinLines.size() : validateFile(input);
     EmbedderConfig.Builder config = modelOptions.configBuilder(batchOptions).attention(attentionOption.attention())
         .dimension(dim).normalize(!noNormalize);
@@ -95,14 +96,14 @@ final class EmbedCommand implements Callable<Integer> {
       config.prompt(promptChoice.prompt != null ? Prompt.raw(promptChoice.prompt) : Prompt.instruction(promptChoice.instruction));
     }
     ProgressBar bar = ProgressBar.stderr("embed");
+    long[] done = {0};
     try (Embedder embedder = Embedders.load(modelOptions.model, config.build());
         AtomicFiles.Pending pending = output == null ? null : AtomicFiles.create(output);
         Writer out = new BufferedWriter(new OutputStreamWriter(pending == null ? System.out : pending.stream(),
             StandardCharsets.UTF_8), 1 << 16)) {
-      long[] done = {0};
-      List<JsonObject> chunk = new ArrayList<>(CHUNK);
-      try (Stream<JsonObject> lines = stdinLines != null ? stdinLines.stream() : JsonLines.read(input).map(JsonLine::json)) {
-        for (JsonObject line : (Iterable<JsonObject>) lines::iterator) {
+      List<JsonLine> chunk = new ArrayList<>(CHUNK);
+      try (Stream<JsonLine> lines = stdinLines != null ? stdinLines.stream() : JsonLines.read(input)) {
+        for (JsonLine line : (Iterable<JsonLine>) lines::iterator) {
           chunk.add(line);
           if (chunk.size() == CHUNK) {
             writeChunk(embedder, chunk, out, done, total, bar);
@@ -114,17 +115,21 @@ final class EmbedCommand implements Callable<Integer> {
       if (pending != null) {
         pending.commit();
       }
+    } catch (StoppedException e) {
+      bar.finish();
+      throw new StoppedException(e.getMessage() + (output != null ? "; " + output + " was not written"
+          : "; the embeddings of the first " + done[0] + " lines were written to standard output"));
     }
     bar.finish();
     return 0;
   }
 
-  private static void writeChunk(Embedder embedder, List<JsonObject> chunk, Writer out, long[] done, long total,
+  private static void writeChunk(Embedder embedder, List<JsonLine> chunk, Writer out, long[] done, long total,
       ProgressBar bar) throws IOException {
     if (chunk.isEmpty()) {
       return;
     }
-    List<String> texts = chunk.stream().map(o -> o.get("text").getAsString()).collect(Collectors.toList());
+    List<String> texts = chunk.stream().map(EmbedCommand::text).collect(Collectors.toList());
     long before = done[0];
     float[][] vectors = embedder.embed(texts, embedder.config().prompt(), (d, t) -> bar.progress(before + d, total));
     Gson gson = new Gson();
@@ -133,13 +138,17 @@ final class EmbedCommand implements Callable<Integer> {
       line.setLength(0);
       line.append("{\"embedding\":[");
       for (int j = 0; j < vectors[i].length; j++) {
+        if (!Float.isFinite(vectors[i][j])) {
+          throw chunk.get(i).error("text", "its embedding is not finite (" + vectors[i][j] + " at component " + j
+              + "): the model overflows on it; nothing written");
+        }
         if (j > 0) {
           line.append(',');
         }
         line.append(vectors[i][j]);
       }
       line.append(']');
-      for (Map.Entry<String, JsonElement> field : chunk.get(i).entrySet()) {
+      for (Map.Entry<String, JsonElement> field : chunk.get(i).json().entrySet()) {
         if (!field.getKey().equals("text") && !field.getKey().equals("embedding")) {
           line.append(',').append(gson.toJson(field.getKey())).append(':').append(gson.toJson(field.getValue()));
         }
@@ -150,19 +159,31 @@ final class EmbedCommand implements Callable<Integer> {
     chunk.clear();
   }
 
+  /**
+   * The line's {@code text}: a string, not empty (an empty text would embed to the zero vector, which is no
+   * embedding of anything). @throws dev.kalm.core.jsonl.JsonLinesException naming file, line and field
+   */
+  private static String text(JsonLine line) {
+    String text = line.string("text");
+    if (text.isEmpty()) {
+      throw line.error("text", "must not be empty (an empty text has no embedding)");
+    }
+    return text;
+  }
+
   /** Checks every line before any work, so a bad line stops the run with nothing written. Returns the count. */
   private static long validateFile(Path file) {
     try (Stream<JsonLine> lines = JsonLines.read(file)) {
-      return lines.peek(l -> l.string("text")).count();
+      return lines.peek(EmbedCommand::text).count();
     }
   }
 
-  private static List<JsonObject> readAll(Stream<JsonLine> lines) {
+  private static List<JsonLine> readAll(Stream<JsonLine> lines) {
     try (lines) {
-      List<JsonObject> all = new ArrayList<>();
+      List<JsonLine> all = new ArrayList<>();
       lines.forEach(l -> {
-        l.string("text");
-        all.add(l.json());
+        text(l);
+        all.add(l);
       });
       return all;
     }

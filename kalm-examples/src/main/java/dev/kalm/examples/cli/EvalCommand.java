@@ -121,6 +121,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     EvaluationConfig config = EvaluationConfig.builder()
@@ -142,6 +143,10 @@ public final class EvalCommand implements Callable<Integer> {
     err.flush();
     try (Embedder embedder = Embedders.load(modelOptions.model, embedderConfig)) {
       EvaluationResult result = evaluator.evaluate(embedder, progress(err));
+      if (!Double.isFinite(result.mainScore())) {
+        throw new IllegalStateException(result.mainScoreName() + " is undefined (" + result.mainScore() + ") for "
+            + data + ": nothing to score (counts " + result.counts() + "); nothing written");
+      }
       Map<String, Object> description = describe(embedder, config);
       String json = ResultFile.json(result, modelOptions.model.toString(), description);
       if (output != null) {

@@ -41,6 +41,7 @@ final class InitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFolder("--output", output);
     Qwen2Config config = ModelInit.preset(preset).withAttention(Attention.parse(attention));
     long start = System.nanoTime();
     JsonObject provenance = new JsonObject();

@@ -7,6 +7,7 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.embed.Prompt;
 import dev.kalm.core.io.AtomicFiles;
+import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.ExampleWriter;
@@ -122,6 +123,8 @@ public final class MineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
+    OutputPaths.checkFile("--report", report);
     MiningConfig mining = miningConfig();
     try (Embedder teacher = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
         .attention(attentionOption.attention()).build())) {
@@ -210,7 +213,7 @@ public final class MineCommand implements Callable<Integer> {
     }
     if (report != null) {
       AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-          .toJson(reportJson(read, filters, written, seconds, mining)) + "\n");
+          .toJson(StrictJson.nullForNonFinite(reportJson(read, filters, written, seconds, mining))) + "\n");
     }
     System.out.println("kept " + written + " of " + read.examples() + " examples -> " + output);
     return 0;

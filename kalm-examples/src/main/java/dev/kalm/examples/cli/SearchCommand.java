@@ -1,5 +1,7 @@
 package dev.kalm.examples.cli;
 
+import dev.kalm.core.jsonl.Utf8LineReader;
+import java.nio.file.Files;
 import com.google.common.base.Preconditions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
@@ -8,9 +10,7 @@ import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.EmbeddingIndex;
 import dev.kalm.data.search.IndexFingerprint;
 import dev.kalm.data.search.SearchResults;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -66,10 +66,16 @@ final class SearchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Preconditions.checkArgument(topK >= 1, "--top-k must be >= 1, got %s", topK);
+    for (int i = 0; i < queries.size(); i++) {
+      Preconditions.checkArgument(!queries.get(i).isBlank(), "QUERY %s is empty (an empty text has no embedding)", i + 1);
+    }
     PrintStream err = System.err;
     List<CorpusDocument> documents = CorpusDocument.readJsonl(corpus);
     Preconditions.checkArgument(!documents.isEmpty(), "corpus %s holds no documents", corpus);
     Path indexFile = index != null ? index : corpus.resolveSibling(corpus.getFileName() + EmbeddingIndex.SUFFIX);
+    if (!Files.isRegularFile(indexFile)) {
+      OutputPaths.checkFile(index != null ? "--index" : "index", indexFile);
+    }
     Prompt queryPrompt = queryInstruction.isEmpty() ? Prompt.none() : Prompt.instruction(queryInstruction);
     try (Embedder embedder = Embedders.load(modelOptions.model, modelOptions.configBuilder(batchOptions)
         .attention(attentionOption.attention()).build())) {
@@ -89,9 +95,9 @@ final class SearchCommand implements Callable<Integer> {
       if (!queries.isEmpty()) {
         answer(embedder, found, documents, queryPrompt, queries, out);
       } else {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        Utf8LineReader in = new Utf8LineReader(System.in, "stdin");
         String line;
-        while ((line = in.readLine()) != null) {
+        while ((line = SignalStop.waitingForInput(in::readLine)) != null) {
           if (!line.isBlank()) {
             answer(embedder, found, documents, queryPrompt, List.of(line.strip()), out);
           }

@@ -144,6 +144,8 @@ public final class SynthCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.checkFile("--output", output);
+    OutputPaths.checkFile("--report", report);
     PrintWriter err = spec.commandLine().getErr();
     List<String> all = personas == null ? Personas.builtIn() : Personas.read(personas);
     SynthConfig.Builder b = SynthConfig.builder()

@@ -21,6 +21,7 @@ import dev.kalm.train.eval.EvaluationTask;
 import dev.kalm.train.eval.Evaluators;
 import dev.kalm.train.optim.LrSchedule;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,9 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code kalm train}: contrastive fine-tuning on training JSON Lines. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -39,6 +42,8 @@ import picocli.CommandLine.Option;
         + "model to --output, checkpoints to --output/checkpoint-<step> and, with --eval-data, the best-scoring "
         + "model to --output/checkpoint-best.")
 final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Mixin ModelOptions modelOptions;
 
   @Option(names = "--data", paramLabel = "PATH", required = true, description = "Training JSON Lines ({\"query\",\"pos\",\"neg\"}) or a folder of them.")
@@ -51,8 +56,10 @@ final class TrainCommand implements Callable<Integer> {
   Length length;
 
   static final class Length {
-    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: --epochs).") long steps;
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: 1).") int epochs;
+    @Option(names = "--steps", paramLabel = "N", converter = Counts.PositiveLong.class,
+        description = "Optimizer steps, at least 1 (default: --epochs).") Long steps;
+    @Option(names = "--epochs", paramLabel = "N", converter = Counts.PositiveInt.class,
+        description = "Passes over the data, at least 1 (default: 1).") Integer epochs;
   }
 
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Queries per batch (default: ${DEFAULT-VALUE}).")
@@ -72,7 +79,8 @@ final class TrainCommand implements Callable<Integer> {
 
   static final class Warmup {
     @Option(names = "--warmup-ratio", paramLabel = "X", description = "Warm-up fraction of all steps (default: 0.1).") Double ratio;
-    @Option(names = "--warmup-steps", paramLabel = "N", description = "Warm-up steps (default: --warmup-ratio).") Long steps;
+    @Option(names = "--warmup-steps", paramLabel = "N", converter = Counts.NonNegativeLong.class,
+        description = "Warm-up steps; 0 = none, the first step at the full rate (default: --warmup-ratio).") Long steps;
   }
 
   @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.01", description = "AdamW weight decay, not on norms/biases (default: ${DEFAULT-VALUE}).")
@@ -147,6 +155,8 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainerConfig config = config();
+    OutputPaths.checkFolder("--output", output);
+    OutputPaths.checkFile("--log", log);
     ExampleReader reader = lenient ? ExampleReader.lenient() : ExampleReader.strict();
     List<TrainingExample> examples = reader.readAll(data);
     System.err.printf(Locale.ROOT, "kalm train: %s (%s), %s%n", reader.report().summary(), data, config.sampler());
@@ -189,6 +199,10 @@ final class TrainCommand implements Callable<Integer> {
         }
       });
       bar.finish();
+      if (result.stopped()) {
+        System.err.println(stopLine(result));
+        return SignalStop.stoppedExitCode();
+      }
       if (result.bestCheckpoint() != null) {
         System.err.printf(Locale.ROOT, "kalm train: best evaluation score %.4f, model in %s%n", result.bestScore(),
             result.bestCheckpoint());
@@ -201,6 +215,38 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The one line a stopped run prints: {@code kalm train: stopping after step N; checkpoint in DIR; resume with:
+   * kalm train <these arguments> --resume DIR}.
+   */
+  private String stopLine(TrainingResult result) {
+    if (result.checkpoint() == null) {
+      return "kalm train: stopped by " + SignalStop.cause() + " before the first step; nothing to resume: run the same "
+          + "command again";
+    }
+    String dir = result.checkpoint().toString();
+    List<String> args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+    int at = args.indexOf(spec.name());
+    List<String> own = new ArrayList<>(args.subList(at + 1, args.size()));
+    for (int i = 0; i < own.size(); i++) {
+      if (own.get(i).equals("--resume") && i + 1 < own.size()) {
+        own.remove(i + 1);
+        own.remove(i--);
+      } else if (own.get(i).startsWith("--resume=")) {
+        own.remove(i--);
+      }
+    }
+    own.add("--resume");
+    own.add(dir);
+    return String.format(Locale.ROOT, "kalm train: stopping after step %d (%s); checkpoint in %s; resume with: kalm train %s",
+        result.steps(), SignalStop.cause(), dir, own.stream().map(TrainCommand::shellQuoted).collect(Collectors.joining(" ")));
+  }
+
+  /** {@code arg} as one shell word: unchanged when it is plain, else in single quotes. */
+  static String shellQuoted(String arg) {
+    return !arg.isEmpty() && arg.matches("[A-Za-z0-9_./:=,@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
   }
 
   /** The trainer: fresh from --model or continuing --resume, with the evaluation hook when there is one. */
@@ -218,9 +264,9 @@ final class TrainCommand implements Callable<Integer> {
         .temperature(temperature).maxLength(maxLength()).gradClip(gradClip).gradAccumulation(gradAccumulation)
         .gradCacheChunk(gradCacheChunk).seed(seed).queryInstruction(queryInstruction).saveEvery(saveEvery)
         .sampler(sampler());
-    if (length != null && length.steps > 0) {
+    if (length != null && length.steps != null) {
       b.steps(length.steps);
-    } else if (length != null && length.epochs > 0) {
+    } else if (length != null && length.epochs != null) {
       b.epochs(length.epochs);
     }
     if (warmup != null && warmup.steps != null) {

@@ -13,6 +13,7 @@ import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
+import dev.kalm.core.stop.StoppedException;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.example.TrainingExamples;
@@ -26,6 +27,7 @@ import dev.kalm.train.Trainer;
 import dev.kalm.train.TrainerConfig;
 import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
+import dev.kalm.train.TrainingResult;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.Evaluators;
 import java.io.IOException;
@@ -55,6 +57,9 @@ public final class Demo {
    * tiny preset, 40 steps). A pretrained KaLM checkpoint is trained with instructions and should get them.
    */
   static final Prompt QUERY_PROMPT = Prompt.none();
+
+  /** How a stopped demo's message ends: the demo always starts over, so a stopped stage is deleted. */
+  private static final String STAGES_KEPT = " keeps the finished stages only (a new run starts over)";
 
   /** One pipeline variant of the final stage. */
   public record Variant(String name, boolean filter, boolean mine, double ratio, boolean matryoshka) {
@@ -121,14 +126,20 @@ public final class Demo {
   private Report execute(List<Long> seeds, List<Variant> variants) {
     Stopwatch total = Stopwatch.createStarted();
     Path root = config.output().toAbsolutePath();
+    deleteRecursively(root);
     try {
-      if (Files.exists(root)) {
-        MoreFiles.deleteRecursively(root, RecursiveDeleteOption.ALLOW_INSECURE);
-      }
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + root + ": " + e.getMessage(), e);
     }
+    try {
+      return pipeline(root, seeds, variants, total);
+    } catch (StoppedException e) {
+      throw e.getMessage().contains(STAGES_KEPT) ? e : new StoppedException(e.getMessage() + "; " + root + STAGES_KEPT);
+    }
+  }
+
+  private Report pipeline(Path root, List<Long> seeds, List<Variant> variants, Stopwatch total) {
     data = timed("data", () -> DemoData.load(config));
     log.printf(Locale.ROOT, "data: %s; %d training examples, %d held-out queries%n", data.source(), data.train().size(),
         data.test().queries().size());
@@ -221,8 +232,9 @@ public final class Demo {
     ProgressBar bar = ProgressBar.stderr("train (" + label + ")");
     Stopwatch watch = Stopwatch.createStarted();
     double[] losses = {Double.NaN, Double.NaN};
+    TrainingResult result;
     try (Trainer trainer = Trainers.contrastive(from, b.build())) {
-      trainer.train(examples, to, new TrainingListener() {
+      result = trainer.train(examples, to, new TrainingListener() {
         @Override
         public void onStep(StepReport r) {
           bar.progress(r.step(), r.totalSteps());
@@ -232,6 +244,11 @@ public final class Demo {
       });
     }
     bar.finish();
+    if (result.stopped()) {
+      deleteRecursively(to);
+      throw new StoppedException(String.format(Locale.ROOT, "%s training stopped after step %d of %d; %s%s",
+          label, result.steps(), steps, config.output().toAbsolutePath(), STAGES_KEPT));
+    }
     log.printf(Locale.ROOT, "%s: %d steps on %d examples, loss %.3f -> %.3f%n", label, steps, examples.size(), losses[0],
         losses[1]);
     return watch.elapsed(TimeUnit.MILLISECONDS) / 1e3;
@@ -283,6 +300,16 @@ public final class Demo {
     }
   }
 
+  private static void deleteRecursively(Path folder) {
+    try {
+      if (Files.exists(folder)) {
+        MoreFiles.deleteRecursively(folder, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + folder + ": " + e.getMessage(), e);
+    }
+  }
+
   private static String slug(String name) {
     return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
   }
@@ -295,7 +322,7 @@ public final class Demo {
     json.add("rows", gson.toJsonTree(report.rows()));
     json.add("timings_s", gson.toJsonTree(report.timings()));
     json.addProperty("model", String.valueOf(report.model()));
-    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
-        .toJson(json));
+    AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create()
+        .toJson(dev.kalm.core.jsonl.StrictJson.nullForNonFinite(json)));
   }
 }

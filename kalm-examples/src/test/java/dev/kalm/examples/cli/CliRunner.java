@@ -12,7 +12,11 @@ final class CliRunner {
 
   private CliRunner() {}
 
-  static synchronized Result runWithInput(String stdin, String... args) {
+  static Result runWithInput(String stdin, String... args) {
+    return runWithBytes(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  static synchronized Result runWithBytes(byte[] stdin, String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     InputStream oldIn = System.in;
@@ -21,7 +25,7 @@ final class CliRunner {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+      System.setIn(new ByteArrayInputStream(stdin));
       int code = KalmCli.run(args);
       return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {

@@ -48,7 +48,7 @@ class EmbedCommandTest {
   void embedsAFileInInputOrderKeepingOtherFieldsAndMatchesTheApi() throws IOException {
     Path input = tmp.resolve("in.jsonl");
     Path output = tmp.resolve("out.jsonl");
-    List<String> texts = List.of("grep searches files for patterns", "", "Die Katze sitzt auf der Matte.", "ls");
+    List<String> texts = List.of("grep searches files for patterns", " ", "Die Katze sitzt auf der Matte.", "ls");
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < texts.size(); i++) {
       lines.append("{\"text\":").append(new com.google.gson.Gson().toJson(texts.get(i)))

@@ -22,7 +22,8 @@ import java.util.Map;
  * {@link EvaluationConfig#skipUnanswerable()}; {@code counts.queries_without_relevant_documents} always
  * says how many there are. Documents are sorted by id in descending byte order before the
  * search so that the search's "lower index first" tie rule gives trec_eval's order (score descending,
- * then document id descending).
+ * then document id descending). A data set without any usable judgment (no query with a relevance >= 1 for a
+ * document of the corpus) is rejected when the evaluator is built.
  */
 final class RetrievalEvaluator implements Evaluator {
   private final BeirDataset data;
@@ -72,6 +73,11 @@ final class RetrievalEvaluator implements Evaluator {
       } else {
         skip++;
       }
+    }
+    if (evaluable.isEmpty()) {
+      throw new IllegalArgumentException(data.folder().resolve("qrels").resolve(data.split() + ".tsv")
+          + ": no usable qrels: none of the " + data.queries().size() + " queries with judgments has a relevance >= 1"
+          + (config.skipUnanswerable() ? " for a document in corpus.jsonl" : "") + ", so no retrieval score is defined");
     }
     this.queryIds = evaluable;
     this.skipped = skip;

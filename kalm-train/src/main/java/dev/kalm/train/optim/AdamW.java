@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * AdamW with decoupled weight decay, as {@code torch.optim.AdamW}: {@code p -= lr*wd*p}, then the Adam
- * update with bias correction. Also computes the global gradient norm and clips to it (as
+ * update with bias correction, one native in-place call per parameter (see {@link #update}). Also computes the global gradient norm and clips to it (as
  * {@code clip_grad_norm_}). Moment arrays are created up front on the parameters' device and live until
  * {@link #close()}. Not thread-safe.
  */
@@ -92,26 +92,30 @@ public final class AdamW implements AutoCloseable {
   /**
    * Applies one update with learning rate {@code lr}, first scaling gradients by {@code gradientScale}
    * (for clipping). Gradients are left as they are; the caller zeroes them.
+   *
+   * <p>One native call per parameter ({@link Autograd#adamStep}, in place). That kernel divides by {@code sqrt(v) + eps} without bias corrections, so they are folded in:
+   * PyTorch's {@code p -= lr/c1 * m / (sqrt(v)/c2 + eps)} with {@code c1 = 1 - beta1^t}, {@code c2 = sqrt(1 - beta2^t)}
+   * equals {@code p -= (lr*c2/c1) * m / (sqrt(v) + eps*c2)}. Its AdamW branch applies the decoupled decay first
+   * ({@code p -= lr*wd*p}), as {@code torch.optim.AdamW} does.
    */
   public void update(double lr, double gradientScale) {
     step++;
-    double correction1 = 1 - Math.pow(settings.beta1(), step);
-    double correction2 = Math.sqrt(1 - Math.pow(settings.beta2(), step));
+    // The kernel runs in float: its moments average with weights (1 - beta) and beta^k of the float betas, so the
+    // bias corrections use the same float betas (1 - 0.999f is 1.3e-5 off 0.001; corrected with 0.999 instead, every
+    // first update would be off by that much).
+    float beta1 = (float) settings.beta1();
+    float beta2 = (float) settings.beta2();
+    double correction1 = 1 - Math.pow(beta1, step);
+    double correction2 = Math.sqrt(1 - Math.pow(beta2, step));
+    float stepSize = (float) (lr * correction2 / correction1);
+    float eps = (float) (settings.eps() * correction2);
     Autograd.withGradMode(false, () -> {
       for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-        try (NDScope ignored = new NDScope()) {
-          NDArray p = e.getValue();
-          NDArray g = p.getGradient();
-          if (gradientScale != 1.0) {
-            g = g.mul((float) gradientScale);
-          }
-          if (settings.weightDecay() > 0 && decays(e.getKey())) {
-            p.muli((float) (1 - lr * settings.weightDecay()));
-          }
-          NDArray m = firstMoment.get(e.getKey()).muli((float) settings.beta1()).addi(g.mul((float) (1 - settings.beta1())));
-          NDArray v = secondMoment.get(e.getKey()).muli((float) settings.beta2()).addi(g.square().muli((float) (1 - settings.beta2())));
-          NDArray denominator = v.sqrt().divi((float) correction2).addi((float) settings.eps());
-          p.subi(m.div(denominator).muli((float) (lr / correction1)));
+        NDArray p = e.getValue();
+        float decay = settings.weightDecay() > 0 && decays(e.getKey()) ? (float) settings.weightDecay() : 0f;
+        try (NDArray g = p.getGradient()) {
+          Autograd.adamStep(p, g, firstMoment.get(e.getKey()), secondMoment.get(e.getKey()), (float) lr, stepSize, decay,
+              (float) gradientScale, beta1, beta2, eps, true);
         }
       }
     });
