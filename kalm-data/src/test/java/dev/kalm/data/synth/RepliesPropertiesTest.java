@@ -132,7 +132,8 @@ class RepliesPropertiesTest {
    */
   @Provide
   Arbitrary<List<String>> instructionLists() {
-    StringArbitrary bracketChars = Arbitraries.strings().withCharRange('a', 'z').withChars(' ', '"', '[', ']', '{', '}', ',');
+    StringArbitrary bracketChars =
+        Arbitraries.strings().withCharRange('a', 'z').withChars(' ', '"', '[', ']', '{', '}', ',');
     Arbitrary<String> brackets = bracketChars.ofMaxLength(Replies.MAX_INSTRUCTION_CHARS);
     Arbitrary<String> punctuation = Arbitraries.strings().withCharRange('a', 'z')
         .withChars(' ', '\n', '"', '\'', '\\', '[', ']', '{', '}', ',', ':', '/', '*', '#', '=')
