@@ -218,6 +218,7 @@ public final class FakeLlmServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
+    boolean counted = true;
     try {
       JsonObject body = JsonParser.parseString(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8))
           .getAsJsonObject();
@@ -227,6 +228,10 @@ public final class FakeLlmServer implements AutoCloseable {
       if (reply.delayMillis() > 0) {
         Thread.sleep(reply.delayMillis());
       }
+      // A request stops counting as in flight before its reply goes out: once the client has the last byte it may
+      // send the next request, which must not overlap this handler's bookkeeping.
+      inFlight.decrementAndGet();
+      counted = false;
       if (reply.dropped()) {
         ex.close();
         return;
@@ -256,7 +261,9 @@ public final class FakeLlmServer implements AutoCloseable {
       ex.getResponseBody().write(bytes);
       ex.close();
     } finally {
-      inFlight.decrementAndGet();
+      if (counted) {
+        inFlight.decrementAndGet();
+      }
     }
   }
 
