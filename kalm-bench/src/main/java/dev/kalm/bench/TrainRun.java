@@ -1,15 +1,15 @@
 package dev.kalm.bench;
 
 import dev.kalm.core.device.Backends;
-import dev.kalm.core.internal.model.ModelLoader;
-import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Autograd;
-import dev.kalm.core.model.ModelFolder;
+import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.model.ModelFolder;
+import dev.kalm.core.model.Pooling;
 import dev.kalm.core.tokenize.TextTokenizer;
-import dev.kalm.train.internal.InfoNceLoss;
 import dev.kalm.train.internal.AdamW;
 import dev.kalm.train.internal.ContrastiveStep;
+import dev.kalm.train.internal.InfoNceLoss;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,8 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.kalm.core.device.DeviceChoice;
-import dev.kalm.core.model.Attention;
 import dev.kalm.core.embed.EmbedderConfig;
+import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
 import java.io.Serializable;

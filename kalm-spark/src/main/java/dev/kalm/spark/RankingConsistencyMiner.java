@@ -4,9 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static org.apache.spark.sql.functions.col;
 
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.example.ExampleJson;
 import dev.kalm.data.example.Texts;
 import dev.kalm.data.example.TrainingExample;

@@ -2,10 +2,10 @@ package dev.kalm.train;
 
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.internal.model.ModelLoader;
-import dev.kalm.core.model.Pooling;
-import dev.kalm.core.model.ModelFolder;
-import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.model.ModelFolder;
+import dev.kalm.core.model.Pooling;
+import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.tokenize.TextTokenizer;
 import dev.kalm.train.eval.EvaluationHook;
 import java.nio.file.Path;

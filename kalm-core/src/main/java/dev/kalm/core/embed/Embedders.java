@@ -5,11 +5,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.internal.model.ModelLoader;
+import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.ModelFolder;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.tokenize.TextTokenizer;
 import java.nio.file.Path;
 

@@ -1,9 +1,9 @@
 package dev.kalm.core.testing;
 
+import dev.kalm.core.model.BundledTokenizer;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import dev.kalm.core.model.BundledTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

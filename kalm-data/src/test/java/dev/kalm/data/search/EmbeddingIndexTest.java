@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kalm.core.embed.EmbedderConfig;
+import dev.kalm.core.jsonl.JsonLinesException;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.jsonl.JsonLinesException;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.testing.FakeEmbedder;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.kalm.examples.cli;
 
 import dev.kalm.core.model.Attention;
 import org.jspecify.annotations.Nullable;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code --attention causal|bidirectional}, as one picocli mixin for every command that runs a model ({@code embed},

@@ -1,12 +1,12 @@
 package dev.kalm.examples.cli;
 
+import com.google.gson.JsonObject;
 import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Pooling;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
-import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;

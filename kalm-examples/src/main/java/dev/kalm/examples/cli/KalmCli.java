@@ -4,8 +4,8 @@ import dev.kalm.core.Versions;
 import dev.kalm.core.stop.StopSignal;
 import dev.kalm.core.stop.StoppedException;
 import java.util.Set;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code ./kalm} command line: each sub-command is a thin layer over the public API. */
 @Command(

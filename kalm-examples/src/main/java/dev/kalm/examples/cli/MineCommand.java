@@ -5,11 +5,10 @@ import com.google.gson.JsonObject;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.jsonl.StrictJson;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.example.ExampleReader;
-import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.ExampleWriter;
 import dev.kalm.data.example.ReadReport;
 import dev.kalm.data.example.TrainingExample;
@@ -22,6 +21,7 @@ import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.SearchConfig;
+import dev.kalm.examples.bench.Machine;
 import dev.kalm.examples.console.ProgressBar;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,10 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code kalm mine}: ranking-consistency filtering and hard-negative mining of a training file with a

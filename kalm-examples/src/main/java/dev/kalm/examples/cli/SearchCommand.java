@@ -1,10 +1,9 @@
 package dev.kalm.examples.cli;
 
-import dev.kalm.core.jsonl.Utf8LineReader;
-import java.nio.file.Files;
 import com.google.common.base.Preconditions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.jsonl.Utf8LineReader;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.EmbeddingIndex;
@@ -17,6 +16,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,13 @@
 package dev.kalm.examples.cli;
 
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.example.ExampleReader;
-import dev.kalm.examples.bench.Machine;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
 import dev.kalm.data.sampler.BatchSamplers;
 import dev.kalm.data.sampler.SamplerConfig;
+import dev.kalm.examples.bench.Machine;
 import dev.kalm.examples.console.ProgressBar;
 import dev.kalm.train.Provenance;
 import dev.kalm.train.StepReport;
@@ -16,7 +17,6 @@ import dev.kalm.train.Trainers;
 import dev.kalm.train.TrainingListener;
 import dev.kalm.train.TrainingLog;
 import dev.kalm.train.TrainingResult;
-import dev.kalm.core.model.Prompt;
 import dev.kalm.train.eval.EvaluationConfig;
 import dev.kalm.train.eval.EvaluationHook;
 import dev.kalm.train.eval.EvaluationHooks;

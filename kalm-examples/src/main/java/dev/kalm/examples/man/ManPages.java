@@ -5,8 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.gson.JsonPrimitive;
-import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.example.Texts;
+import dev.kalm.data.example.TrainingExample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -5,9 +5,9 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.model.Prompt;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
@@ -34,11 +34,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code kalm mine} as a Spark job: ranking-consistency filtering and hard-negative mining with

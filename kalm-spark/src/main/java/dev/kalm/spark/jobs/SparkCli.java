@@ -1,7 +1,7 @@
 package dev.kalm.spark.jobs;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code ./kalm spark embed|mine ...}: the jobs on this machine ({@code --master local[*]} unless given),

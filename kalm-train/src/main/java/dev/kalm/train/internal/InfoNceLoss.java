@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
 import dev.kalm.core.internal.embed.Pooler;
-import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.internal.model.Scalars;
 import java.util.List;
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.jsonl.JsonLinesException;
+import dev.kalm.core.model.Prompt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
-import dev.kalm.core.model.Attention;
-import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Autograd;
 import dev.kalm.core.internal.model.Qwen2Model;
+import dev.kalm.core.model.Attention;
+import dev.kalm.core.model.Pooling;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.kalm.core.model.Pooling;
 import dev.kalm.core.internal.model.Scalars;
+import dev.kalm.core.model.Pooling;
 
 /**
  * Pooling, Matryoshka truncation and L2 normalisation on the device, as differentiable operations (the
