@@ -58,6 +58,7 @@ class TrainerStopTest {
     assertTrue(stopped.stopped());
     assertEquals(2, stopped.steps());
     assertEquals(out.resolve("checkpoint-2"), stopped.checkpoint());
+    assertEquals(2, stopped.provenance().step(), "the provenance of the stop checkpoint");
     assertTrue(Files.isRegularFile(out.resolve("checkpoint-2/trainer_state.json")));
     assertFalse(Files.exists(out.resolve("model.safetensors")), "no final model for a stopped run");
     assertEquals(whole.subList(0, 2), head);
@@ -110,6 +111,7 @@ class TrainerStopTest {
     assertTrue(r.stopped());
     assertEquals(0, r.steps());
     assertNull(r.checkpoint());
+    assertNull(r.provenance(), "no folder written, no provenance");
     assertFalse(Files.exists(none));
   }
 }
