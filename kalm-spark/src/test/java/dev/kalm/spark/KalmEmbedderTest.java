@@ -59,7 +59,7 @@ class KalmEmbedderTest {
   void equalsEmbedderKeepingRowsOrderAndColumns() {
     SparkSession spark = SparkTests.spark();
     Path model = TestModels.micro();
-    List<String> texts = new ArrayList<>(texts(150));
+    List<String> texts = new ArrayList<>(texts(48));
     texts.set(17, "");
     texts.set(40, null);
     Dataset<Row> input = frame(spark, texts, 3);

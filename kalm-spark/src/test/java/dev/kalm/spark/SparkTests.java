@@ -19,6 +19,8 @@ final class SparkTests {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.sql.adaptive.enabled", false)
+          // Tiny data, many short queries: compiling each plan to Java costs more than running it interpreted.
+          .config("spark.sql.codegen.wholeStage", false)
           .getOrCreate();
     }
     return session;

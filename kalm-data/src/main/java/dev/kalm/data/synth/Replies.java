@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.stream.JsonReader;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,11 +40,14 @@ public final class Replies {
   /**
    * The JSON objects and arrays found in a reply, lazily, in order of their first character: every
    * <code>'&#123;'</code> or {@code '['} (at most {@value #MAX_CANDIDATES}) from which a JSON value parses (Gson's
-   * lenient syntax; text after the value is ignored). Never throws; a null reply counts as empty.
+   * lenient syntax; text after the value is ignored), nested ones included, except those inside a double-quoted
+   * string of a value found earlier: such a bracket is text, and a lenient parse from it would turn the string's
+   * words into a list. Never throws; a null reply counts as empty.
    */
   public static Stream<JsonElement> jsonValues(@Nullable String reply) {
     String text = reply == null ? "" : reply;
     Iterator<JsonElement> it = new Iterator<>() {
+      final BitSet inString = new BitSet();
       int from;
       int tried;
       @Nullable JsonElement next;
@@ -51,13 +55,16 @@ public final class Replies {
       @Override
       public boolean hasNext() {
         while (next == null && tried < MAX_CANDIDATES) {
-          int start = nextStart(text, from);
+          int start = nextStart(text, from, inString);
           if (start < 0) {
             return false;
           }
           from = start + 1;
           tried++;
           next = parseAt(text, start);
+          if (next != null) {
+            markStrings(text, start, inString);
+          }
         }
         return next != null;
       }
@@ -76,14 +83,88 @@ public final class Replies {
         false);
   }
 
-  private static int nextStart(String text, int from) {
+  private static int nextStart(String text, int from, BitSet inString) {
     for (int i = from; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c == '{' || c == '[') {
+      if ((c == '{' || c == '[') && !inString.get(i)) {
         return i;
       }
     }
     return -1;
+  }
+
+  /**
+   * Sets in {@code inString} the positions inside the double-quoted strings of the value that parsed from
+   * {@code start}, tokenizing as Gson's lenient reader does: strings in double or single quotes (backslash
+   * escapes the next character), unquoted literals (a quote inside one is a plain character), {@code //},
+   * {@code #} and <code>/&#42; &#42;/</code> comments, {@code =>} separators. Single-quoted strings are skipped but
+   * not marked: well-formed JSON never uses them, and prose quoting the reply's real JSON in them must not hide it.
+   * Sets nothing if the value does not close, which cannot happen for text Gson parsed.
+   */
+  private static void markStrings(String text, int start, BitSet inString) {
+    BitSet found = new BitSet();
+    int n = text.length();
+    int depth = 0;
+    int i = start;
+    while (i < n) {
+      char c = text.charAt(i);
+      if (c == '[' || c == '{') {
+        depth++;
+        i++;
+      } else if (c == ']' || c == '}') {
+        i++;
+        if (--depth == 0) {
+          inString.or(found);
+          return;
+        }
+      } else if (c == '"' || c == '\'') {
+        int close = closingQuote(text, i);
+        if (close < 0) {
+          return;
+        }
+        if (c == '"') {
+          found.set(i + 1, close);
+        }
+        i = close + 1;
+      } else if (c == '#' || text.startsWith("//", i)) {
+        while (i < n && text.charAt(i) != '\n' && text.charAt(i) != '\r') {
+          i++;
+        }
+      } else if (text.startsWith("/*", i)) {
+        int end = text.indexOf("*/", i + 2);
+        if (end < 0) {
+          return;
+        }
+        i = end + 2;
+      } else if (c == '=') {
+        i += text.startsWith("=>", i) ? 2 : 1;
+      } else if (isLiteral(c)) {
+        while (i < n && isLiteral(text.charAt(i))) {
+          i++;
+        }
+      } else {
+        i++;
+      }
+    }
+  }
+
+  /** The index of the quote closing the string that opens at {@code open}, or -1. */
+  private static int closingQuote(String text, int open) {
+    char quote = text.charAt(open);
+    for (int j = open + 1; j < text.length(); j++) {
+      char c = text.charAt(j);
+      if (c == '\\') {
+        j++;
+      } else if (c == quote) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** Whether Gson's lenient reader continues an unquoted literal with {@code c}. */
+  private static boolean isLiteral(char c) {
+    return "/\\;#={}[]:, \t\f\r\n".indexOf(c) < 0;
   }
 
   private static @Nullable JsonElement parseAt(String text, int start) {

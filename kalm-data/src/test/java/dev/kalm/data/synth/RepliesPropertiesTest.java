@@ -1,6 +1,7 @@
 package dev.kalm.data.synth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.Gson;
@@ -11,9 +12,11 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.arbitraries.StringArbitrary;
 import net.jqwik.api.constraints.IntRange;
 
 class RepliesPropertiesTest {
@@ -69,6 +72,33 @@ class RepliesPropertiesTest {
     assertEquals(list.stream().map(String::strip).distinct().toList(), v.get());
   }
 
+  /** Counterexample of acceptsEveryWellFormedInstructionList: the bracket inside the string parsed as a list. */
+  @Example
+  void bracketsInsideAnInstructionAreText() {
+    List<String> one = List.of("[aaaaaaaaaa,aaaaaaaaa");
+    for (String reply : List.of("```json\n{\"instructions\":[\"[aaaaaaaaaa,aaaaaaaaa\"]}\n```",
+        "[\"[aaaaaaaaaa,aaaaaaaaa\"]")) {
+      assertEquals(one, Replies.instructions(reply).get(), reply);
+    }
+  }
+
+  /** Before the fix, the single-quoted object inside the string parsed leniently and was taken as the example. */
+  @Example
+  void objectsInsideAStringAreText() {
+    String reply = "{\"sentence1\": \"{'sentence1': 'The cat sat on the mat.', 'sentence2': 'A cat sat there.', "
+        + "'score': 4}\", \"sentence2\": \"no score here\"}";
+    assertEquals(1, Replies.jsonValues(reply).count(), reply);
+    assertFalse(Replies.example(TaskType.STS, reply).isValid(), reply);
+    assertEquals(3, Replies.jsonValues("[{\"a\": [1]}]").count(), "structural nesting still counts");
+  }
+
+  /** A single-quoted string in prose is skipped, but the double-quoted JSON inside it is still read. */
+  @Example
+  void singleQuotedProseDoesNotHideTheList() {
+    String json = "[\"[aaaaaaaaaa,bbbbbbbbbb]\", \"cccccccccccc\"]";
+    assertEquals(List.of("[aaaaaaaaaa,bbbbbbbbbb]", "cccccccccccc"), Replies.instructions("{x:'" + json + "'}").get());
+  }
+
   /** Prose (which may contain braces and brackets) and code fences around a JSON text. */
   record Wrapping(String before, String after, boolean fence) {
     String apply(String json) {
@@ -96,11 +126,25 @@ class RepliesPropertiesTest {
         .ofMinLength(1).ofMaxLength(300);
   }
 
+  /**
+   * Instructions with brackets, quotes and JSON punctuation in them, a third of them holding a bracketed list of
+   * long words (bare or single-quoted), the shape that a parse starting inside the string reads as a longer list.
+   */
   @Provide
   Arbitrary<List<String>> instructionLists() {
-    return Arbitraries.strings().withCharRange('a', 'z').withChars(' ', '"', '[', ']', '{', '}', ',')
-        .ofMinLength(Replies.MIN_INSTRUCTION_CHARS).ofMaxLength(Replies.MAX_INSTRUCTION_CHARS)
-        .filter(s -> s.strip().length() >= Replies.MIN_INSTRUCTION_CHARS)
+    StringArbitrary bracketChars =
+        Arbitraries.strings().withCharRange('a', 'z').withChars(' ', '"', '[', ']', '{', '}', ',');
+    Arbitrary<String> brackets = bracketChars.ofMaxLength(Replies.MAX_INSTRUCTION_CHARS);
+    Arbitrary<String> punctuation = Arbitraries.strings().withCharRange('a', 'z')
+        .withChars(' ', '\n', '"', '\'', '\\', '[', ']', '{', '}', ',', ':', '/', '*', '#', '=')
+        .ofMaxLength(Replies.MAX_INSTRUCTION_CHARS);
+    Arbitrary<String> words = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(Replies.MIN_INSTRUCTION_CHARS)
+        .ofMaxLength(20).list().ofMinSize(1).ofMaxSize(15)
+        .flatMap(w -> Arbitraries.of("", "'").map(q -> "[" + q + String.join(q + "," + q, w) + q + "]"));
+    Arbitrary<String> embedded = Combinators.combine(bracketChars.ofMaxLength(20), words, bracketChars.ofMaxLength(20))
+        .as((a, w, b) -> a + w + b);
+    return Arbitraries.oneOf(brackets, punctuation, embedded)
+        .filter(s -> s.strip().length() >= Replies.MIN_INSTRUCTION_CHARS && s.length() <= Replies.MAX_INSTRUCTION_CHARS)
         .list().ofMinSize(1).ofMaxSize(12);
   }
 
