@@ -3,7 +3,6 @@ package dev.kalm.core.jsonl;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -21,7 +20,7 @@ public record JsonLine(String source, long line, JsonObject json) {
       throw error(field, "missing");
     }
     if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-      throw error(field, "must be a string, got " + kind(e));
+      throw error(field, "must be a string, got " + StrictJson.kind(e, false));
     }
     return e.getAsString();
   }
@@ -47,7 +46,7 @@ public record JsonLine(String source, long line, JsonObject json) {
           // fall through to the error
         }
       }
-      throw error(field, "must be a number, got " + kind(e));
+      throw error(field, "must be a number, got " + StrictJson.kind(e, false));
     }
     return e.getAsDouble();
   }
@@ -83,31 +82,17 @@ public record JsonLine(String source, long line, JsonObject json) {
       return List.of(e.getAsString());
     }
     if (!e.isJsonArray()) {
-      throw error(field, "must be a list of strings, got " + kind(e));
+      throw error(field, "must be a list of strings, got " + StrictJson.kind(e, false));
     }
     JsonArray array = e.getAsJsonArray();
     List<String> out = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
       JsonElement item = array.get(i);
       if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
-        throw error(field + "[" + i + "]", "must be a string, got " + kind(item));
+        throw error(field + "[" + i + "]", "must be a string, got " + StrictJson.kind(item, false));
       }
       out.add(item.getAsString());
     }
     return out;
-  }
-
-  private static String kind(JsonElement e) {
-    if (e.isJsonNull()) {
-      return "null";
-    }
-    if (e.isJsonArray()) {
-      return "an array";
-    }
-    if (e.isJsonObject()) {
-      return "an object";
-    }
-    JsonPrimitive p = e.getAsJsonPrimitive();
-    return p.isBoolean() ? "a boolean" : p.isNumber() ? "a number" : "a string";
   }
 }

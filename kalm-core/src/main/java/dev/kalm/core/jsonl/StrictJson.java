@@ -97,6 +97,26 @@ public final class StrictJson {
   }
 
   /**
+   * What a JSON value is, for error messages: {@code null}, {@code an array}, {@code an object},
+   * {@code a boolean}, {@code a number} or {@code a string}; with {@code showValue} a primitive's value follows
+   * in parentheses ({@code a number (3)}).
+   */
+  public static String kind(JsonElement e, boolean showValue) {
+    if (e.isJsonNull()) {
+      return "null";
+    }
+    if (e.isJsonArray()) {
+      return "an array";
+    }
+    if (e.isJsonObject()) {
+      return "an object";
+    }
+    JsonPrimitive p = e.getAsJsonPrimitive();
+    String kind = p.isBoolean() ? "a boolean" : p.isNumber() ? "a number" : "a string";
+    return showValue ? kind + " (" + p + ")" : kind;
+  }
+
+  /**
    * Replaces, in place, every NaN or infinite number inside {@code json} by {@code null}, so that output files stay
    * JSON (which has no NaN) whatever a computation produced; returns {@code json}. Writers use it on reports whose
    * numbers may be undefined (a rate over zero seconds, a diverged loss).

@@ -2,7 +2,6 @@ package dev.kalm.core.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.kalm.core.jsonl.StrictJson;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -37,7 +36,7 @@ final class ModelJson {
   static JsonObject readObject(Path file) {
     JsonElement e = parse(file);
     if (!e.isJsonObject()) {
-      throw new ModelFormatException(file, "must hold a JSON object, got " + kind(e));
+      throw new ModelFormatException(file, "must hold a JSON object, got " + StrictJson.kind(e, true));
     }
     return e.getAsJsonObject();
   }
@@ -123,7 +122,7 @@ final class ModelJson {
     }
     JsonElement e = json.get(field);
     if (!e.isJsonObject()) {
-      throw new ModelFormatException(file, field + " must be a JSON object, got " + kind(e));
+      throw new ModelFormatException(file, field + " must be a JSON object, got " + StrictJson.kind(e, true));
     }
     return e.getAsJsonObject();
   }
@@ -134,20 +133,5 @@ final class ModelJson {
       throw new ModelFormatException(file, field + " must be a number, got " + e);
     }
     return e.getAsBigDecimal();
-  }
-
-  /** "an array", "a string", ... for messages. */
-  static String kind(JsonElement e) {
-    if (e.isJsonNull()) {
-      return "null";
-    }
-    if (e.isJsonArray()) {
-      return "an array";
-    }
-    if (e.isJsonObject()) {
-      return "an object";
-    }
-    JsonPrimitive p = e.getAsJsonPrimitive();
-    return p.isBoolean() ? "a boolean (" + p + ")" : p.isNumber() ? "a number (" + p + ")" : "a string (" + p + ")";
   }
 }

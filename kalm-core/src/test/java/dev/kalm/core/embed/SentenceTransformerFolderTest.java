@@ -48,18 +48,7 @@ class SentenceTransformerFolderTest {
   @TempDir Path tmp;
 
   private Path copyOfMicro(String name) throws IOException {
-    Path copy = tmp.resolve(name);
-    try (var files = Files.walk(TestModels.micro())) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = copy.resolve(TestModels.micro().relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return copy;
+    return TestModels.copyOfMicro(tmp.resolve(name));
   }
 
   private static void json(Path file, String text) throws IOException {

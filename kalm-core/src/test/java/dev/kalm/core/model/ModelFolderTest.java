@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableMap;
-import com.google.common.io.MoreFiles;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.device.DeviceChoice;
 import dev.kalm.core.embed.Embedder;
@@ -35,19 +34,7 @@ class ModelFolderTest {
   @TempDir Path tmp;
 
   private Path copyOfMicro() throws IOException {
-    Path copy = Files.createTempDirectory(tmp, "copy").resolve("model");
-    MoreFiles.createParentDirectories(copy.resolve("x"));
-    try (var files = Files.walk(TestModels.micro())) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = copy.resolve(TestModels.micro().relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return copy;
+    return TestModels.copyOfMicro(Files.createTempDirectory(tmp, "copy").resolve("model"));
   }
 
   private static String message(Throwable t) {

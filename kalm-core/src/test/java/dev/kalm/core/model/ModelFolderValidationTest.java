@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.testing.TestModels;
@@ -23,21 +21,7 @@ class ModelFolderValidationTest {
   @TempDir Path tmp;
 
   private Path copyOfMicro() throws IOException {
-    Path copy = tmp.resolve("model");
-    if (Files.exists(copy)) {
-      MoreFiles.deleteRecursively(copy, RecursiveDeleteOption.ALLOW_INSECURE);
-    }
-    try (var files = Files.walk(TestModels.micro())) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = copy.resolve(TestModels.micro().relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return copy;
+    return TestModels.copyOfMicro(tmp.resolve("model"));
   }
 
   @ParameterizedTest

@@ -1,5 +1,7 @@
 package dev.kalm.core.testing;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import dev.kalm.core.model.BundledTokenizer;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
@@ -8,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /** Small model folders for tests, written with the bundled tokenizer (no shared folder needed). */
 public final class TestModels {
@@ -38,6 +41,32 @@ public final class TestModels {
       micro = write(Qwen2Config.of(ModelInit.QWEN2_VOCAB, 32, 64, 2, 4, 2), 7, "kalm-micro");
     }
     return micro;
+  }
+
+  /**
+   * A writable copy of {@link #micro()} at {@code target} (replacing whatever is there), for tests that edit
+   * or break a model folder. Returns {@code target}.
+   */
+  public static Path copyOfMicro(Path target) {
+    try {
+      if (Files.exists(target)) {
+        MoreFiles.deleteRecursively(target, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+      Path source = micro();
+      try (Stream<Path> files = Files.walk(source)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          Path copy = target.resolve(source.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(copy);
+          } else {
+            Files.copy(p, copy);
+          }
+        }
+      }
+      return target;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot copy the micro model to " + target + ": " + e.getMessage(), e);
+    }
   }
 
   /** Writes a random model with {@code config} and {@code seed} into a new temporary folder. */

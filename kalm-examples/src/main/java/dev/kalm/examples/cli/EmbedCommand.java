@@ -1,12 +1,10 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.io.AtomicFiles;
+import dev.kalm.core.jsonl.EmbeddingLines;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Pooling;
@@ -21,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -133,28 +130,15 @@ final class EmbedCommand implements Callable<Integer> {
     List<String> texts = chunk.stream().map(EmbedCommand::text).collect(Collectors.toList());
     long before = done[0];
     float[][] vectors = embedder.embed(texts, embedder.config().prompt(), (d, t) -> bar.progress(before + d, total));
-    Gson gson = new Gson();
-    StringBuilder line = new StringBuilder();
     for (int i = 0; i < vectors.length; i++) {
-      line.setLength(0);
-      line.append("{\"embedding\":[");
       for (int j = 0; j < vectors[i].length; j++) {
         if (!Float.isFinite(vectors[i][j])) {
           throw chunk.get(i).error("text", "its embedding is not finite (" + vectors[i][j] + " at component " + j
               + "): the model overflows on it; nothing written");
         }
-        if (j > 0) {
-          line.append(',');
-        }
-        line.append(vectors[i][j]);
       }
-      line.append(']');
-      for (Map.Entry<String, JsonElement> field : chunk.get(i).json().entrySet()) {
-        if (!field.getKey().equals("text") && !field.getKey().equals("embedding")) {
-          line.append(',').append(gson.toJson(field.getKey())).append(':').append(gson.toJson(field.getValue()));
-        }
-      }
-      out.write(line.append("}\n").toString());
+      out.write(EmbeddingLines.line(vectors[i], EmbeddingLines.otherFieldsJson(chunk.get(i).json())));
+      out.write('\n');
     }
     done[0] += chunk.size();
     chunk.clear();

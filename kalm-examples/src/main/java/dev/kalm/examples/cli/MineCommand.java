@@ -14,10 +14,10 @@ import dev.kalm.data.example.ReadReport;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.filter.DataFilter;
 import dev.kalm.data.filter.DataFilters;
-import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.FilterTally;
 import dev.kalm.data.filter.MiningConfig;
+import dev.kalm.data.filter.MiningSpec;
 import dev.kalm.data.filter.PoolScope;
 import dev.kalm.data.search.CorpusDocument;
 import dev.kalm.data.search.SearchConfig;
@@ -27,7 +27,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -135,27 +134,12 @@ final class MineCommand implements Callable<Integer> {
 
   /** Validates the options into a mining config (before any model is loaded). */
   MiningConfig miningConfig() {
-    String[] bounds = range.split("-");
-    if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
-    }
-    poolScope(); // validated before any model is loaded
-    choice("--search-kernel", searchKernel, "matmul", "java");
+    MiningSpec options = miningSpec();
     try {
-      return MiningConfig.builder()
-          .filter(!noFilter)
-          .mine(!noMining)
-          .filterTopK(filterTopK)
-          .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
-          .negatives(negatives)
-          .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives,
-              "keep-first", "replace")))
-          .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
-          .seed(seed)
-          .recordScores(recordScores)
+      return options.configBuilder()
           .corpus(corpus == null ? List.of()
               : CorpusDocument.readJsonl(corpus).stream().map(CorpusDocument::embeddingText).toList())
-          .search(searchKernel.equals("java") ? SearchConfig.deterministic()
+          .search(options.deterministicSearch() ? SearchConfig.deterministic()
               : SearchConfig.defaults().withBackend(Backends.resolve(modelOptions.device())))
           .build();
     } catch (IllegalArgumentException e) {
@@ -163,18 +147,10 @@ final class MineCommand implements Callable<Integer> {
     }
   }
 
-  /** The --pool option as a scope. */
-  PoolScope poolScope() {
-    return PoolScope.valueOf(choice("--pool", pool, "per-file", "shared"));
-  }
-
-  /** The enum constant name of a kebab-case option value, or a usage error listing the allowed ones. */
-  private String choice(String option, String value, String... allowed) {
-    if (!java.util.Arrays.asList(allowed).contains(value)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
-    }
-    return value.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+  /** The mining options as plain values. */
+  private MiningSpec miningSpec() {
+    return new MiningSpec(filterTopK, range, negatives, existingNegatives, pool, searchKernel, queryInstruction, seed,
+        !noFilter, !noMining, !noDedup, recordScores);
   }
 
   /** Reads, filters and writes with the given teacher; returns the exit code. */
@@ -192,7 +168,7 @@ final class MineCommand implements Callable<Integer> {
     DataFilter chain = DataFilters.chain(steps);
     FilterTally tally = new FilterTally(chain.name());
     long written;
-    PoolScope scope = poolScope();
+    PoolScope scope = miningSpec().poolScope();
     try (Stream<TrainingExample> out = DataFilters.apply(chain, reader, data, scope, tally);
         ExampleWriter writer = ExampleWriter.open(output)) {
       out.forEach(writer::write);
@@ -204,8 +180,7 @@ final class MineCommand implements Callable<Integer> {
     FilterReport filters = tally.report();
     ReadReport read = reader.report();
     err.print(summary(read, filters, seconds));
-    Map<String, Double> metrics = filters.parts().get(filters.parts().size() - 1).metrics();
-    double scoresPerSecond = metrics.getOrDefault("search_scores_per_second", 0.0);
+    double scoresPerSecond = MiningSpec.miningMetrics(filters).getOrDefault("search_scores_per_second", 0.0);
     if (scoresPerSecond > 0) {
       double peak = Machine.matmulGflops(mining.search().backend(), 1024);
       double achieved = scoresPerSecond * 2 * teacher.dimension() / 1e9;
@@ -226,13 +201,7 @@ final class MineCommand implements Callable<Integer> {
     if (read.skipped() > 0) {
       sb.append(" (skipped ").append(read.skipped()).append(" bad lines: ").append(read.skippedByReason()).append(")");
     }
-    sb.append('\n').append(filters.summary());
-    FilterReport mining = filters.parts().get(filters.parts().size() - 1);
-    Map<String, Double> m = mining.metrics();
-    sb.append(String.format(java.util.Locale.ROOT,
-        "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
-        m.getOrDefault("embed_seconds", 0.0), m.getOrDefault("search_seconds", 0.0),
-        m.getOrDefault("search_scores_per_second", 0.0), seconds));
+    sb.append('\n').append(filters.summary()).append(MiningSpec.timingLine(filters, seconds));
     return sb.toString();
   }
 
@@ -243,27 +212,8 @@ final class MineCommand implements Callable<Integer> {
     JsonObject outputJson = new JsonObject();
     outputJson.addProperty("path", output.toString());
     outputJson.addProperty("examples", written);
-    FilterReport last = filters.parts().get(filters.parts().size() - 1);
-    JsonObject timing = new JsonObject();
-    timing.addProperty("total_seconds", seconds);
-    for (String key : List.of("embed_seconds", "search_seconds", "search_scores_per_second")) {
-      timing.addProperty(key, last.metrics().getOrDefault(key, 0.0));
-    }
-    JsonObject config = new JsonObject();
-    config.addProperty("model", modelOptions.model.toString());
-    config.addProperty("filter", mining.filter());
-    config.addProperty("mine", mining.mine());
-    config.addProperty("filter_topk", mining.filterTopK());
-    config.addProperty("range_min", mining.rangeMin());
-    config.addProperty("range_max", mining.rangeMax());
-    config.addProperty("negatives", mining.negatives());
-    config.addProperty("pool", pool);
-    config.addProperty("search_kernel", searchKernel);
-    config.addProperty("existing_negatives", existingNegatives);
-    config.addProperty("query_prompt", mining.queryPrompt().prefix());
-    config.addProperty("seed", mining.seed());
-    config.addProperty("corpus", corpus == null ? null : corpus.toString());
-    config.addProperty("dedup", !noDedup);
+    JsonObject timing = MiningSpec.timingJson(filters, seconds);
+    JsonObject config = miningSpec().configJson(modelOptions.model.toString(), corpus == null ? null : corpus.toString(), mining);
     JsonObject root = new JsonObject();
     root.add("input", input);
     root.add("filters", filters.toJson());

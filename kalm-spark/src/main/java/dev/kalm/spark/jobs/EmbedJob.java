@@ -3,16 +3,13 @@ package dev.kalm.spark.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import dev.kalm.core.jsonl.EmbeddingLines;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.MapFunction;
@@ -146,30 +143,16 @@ public final class EmbedJob implements Callable<Integer> {
     long number = line.getLong(2);
     JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
     String text = json.string("text");
-    JsonObject rest = new JsonObject();
-    for (Map.Entry<String, JsonElement> field : json.json().entrySet()) {
-      if (!field.getKey().equals("text") && !field.getKey().equals("embedding")) {
-        rest.add(field.getKey(), field.getValue());
-      }
-    }
-    return RowFactory.create(line.getInt(0), number, text, new Gson().toJson(rest));
+    return RowFactory.create(line.getInt(0), number, text, EmbeddingLines.otherFieldsJson(json.json()));
   }
 
   /** The output line of {@code kalm embed}: {@code {"embedding":[...]}} then the input's other fields. */
   private static String outputLine(Row row) {
     List<Float> vector = row.getList(row.fieldIndex("embedding"));
-    StringBuilder line = new StringBuilder("{\"embedding\":[");
-    for (int j = 0; j < vector.size(); j++) {
-      if (j > 0) {
-        line.append(',');
-      }
-      line.append(vector.get(j).floatValue());
+    float[] embedding = new float[vector.size()];
+    for (int j = 0; j < embedding.length; j++) {
+      embedding[j] = vector.get(j);
     }
-    line.append(']');
-    String fields = row.getString(row.fieldIndex("fields"));
-    if (fields.length() > 2) {
-      line.append(',').append(fields, 1, fields.length() - 1);
-    }
-    return line.append('}').toString();
+    return EmbeddingLines.line(embedding, row.getString(row.fieldIndex("fields")));
   }
 }

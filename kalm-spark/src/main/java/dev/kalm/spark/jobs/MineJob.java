@@ -1,18 +1,15 @@
 package dev.kalm.spark.jobs;
 
 
-import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.data.beir.BeirDataset;
-import dev.kalm.data.filter.ExistingNegatives;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.MiningConfig;
-import dev.kalm.data.filter.PoolScope;
+import dev.kalm.data.filter.MiningSpec;
 import dev.kalm.spark.ExactTopK;
 import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
@@ -21,8 +18,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -133,18 +128,17 @@ public final class MineJob implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    MiningSpec mining = miningSpec();
     MiningConfig config = miningConfig();
-    boolean shared = choice("--pool", pool, "per-file", "shared").equals("SHARED");
     String outputFormat = choice("--format", format, "jsonl", "parquet");
     long start = System.nanoTime();
     SparkSession spark = options.session("kalm mine");
     KalmEmbedder teacher = options.embedder(spark);
-    Dataset<Row> examples = RankingConsistencyMiner.readExamples(spark, data, shared ? PoolScope.SHARED : PoolScope.PER_FILE)
+    Dataset<Row> examples = RankingConsistencyMiner.readExamples(spark, data, mining.poolScope())
         .repartition(options.partitions(spark));
     Dataset<Row> pool = corpus == null ? null : readCorpus(spark);
-    boolean deterministic = choice("--search-kernel", searchKernel, "java", "matmul").equals("JAVA");
     RankingConsistencyMiner.Result result = RankingConsistencyMiner.create(teacher, config).withDedup(!noDedup)
-        .withSearch(ExactTopK.builder().deterministic(deterministic)).mine(examples, pool);
+        .withSearch(ExactTopK.builder().deterministic(mining.deterministicSearch())).mine(examples, pool);
     Dataset<Row> kept = result.kept().orderBy(RankingConsistencyMiner.ORDER);
     Dataset<String> lines = kept.select(RankingConsistencyMiner.EXAMPLE).as(Encoders.STRING());
     if (outputFormat.equals("PARQUET")) {
@@ -156,11 +150,10 @@ public final class MineJob implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     FilterReport filters = result.report();
     System.err.print(filters.summary());
-    System.err.printf(Locale.ROOT, "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
-        metric(filters, "embed_seconds"), metric(filters, "search_seconds"), metric(filters, "search_scores_per_second"), seconds);
+    System.err.print(MiningSpec.timingLine(filters, seconds));
     if (report != null) {
       writeReport(spark, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-          .toJson(reportJson(filters, written, seconds, config)) + "\n");
+          .toJson(reportJson(filters, written, seconds, mining, config)) + "\n");
     }
     System.out.println("kept " + written + " of " + filters.in() + " examples -> " + output);
     return 0;
@@ -168,33 +161,26 @@ public final class MineJob implements Callable<Integer> {
 
   /** Validates the options into a mining config (before Spark starts). */
   MiningConfig miningConfig() {
-    String[] bounds = range.split("-");
-    if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
-    }
     try {
-      return MiningConfig.builder()
-          .filter(!noFilter)
-          .mine(!noMining)
-          .filterTopK(filterTopK)
-          .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
-          .negatives(negatives)
-          .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives, "keep-first", "replace")))
-          .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
-          .seed(seed)
-          .recordScores(recordScores)
-          .build();
+      return miningSpec().configBuilder().build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
   }
 
+  /** The mining options as plain values. */
+  private MiningSpec miningSpec() {
+    return new MiningSpec(filterTopK, range, negatives, existingNegatives, pool, searchKernel, queryInstruction, seed,
+        !noFilter, !noMining, !noDedup, recordScores);
+  }
+
+  /** {@link MiningSpec#choice}, a usage error for a bad value. */
   private String choice(String option, String value, String... allowed) {
-    if (!java.util.Arrays.asList(allowed).contains(value)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
+    try {
+      return MiningSpec.choice(option, value, allowed);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    return value.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
   /** Document texts of a corpus file, {@code title + " " + text} per line (BEIR layout), in file order. */
@@ -209,61 +195,22 @@ public final class MineJob implements Callable<Integer> {
     return spark.createDataFrame(rows, CORPUS);
   }
 
-  private static double metric(FilterReport filters, String name) {
-    return filters.parts().get(filters.parts().size() - 1).metrics().getOrDefault(name, 0.0);
-  }
-
-  private JsonObject reportJson(FilterReport filters, long written, double seconds, MiningConfig mining) {
+  private JsonObject reportJson(FilterReport filters, long written, double seconds, MiningSpec miningSpec, MiningConfig mining) {
     JsonObject input = new JsonObject();
     input.addProperty("path", data);
     input.addProperty("examples", filters.in());
     JsonObject outputJson = new JsonObject();
     outputJson.addProperty("path", output);
     outputJson.addProperty("examples", written);
-    JsonObject timing = new JsonObject();
-    timing.addProperty("total_seconds", seconds);
-    for (String key : List.of("embed_seconds", "search_seconds", "search_scores_per_second")) {
-      timing.addProperty(key, metric(filters, key));
-    }
-    JsonObject config = new JsonObject();
-    config.addProperty("model", options.model);
-    config.addProperty("filter", mining.filter());
-    config.addProperty("mine", mining.mine());
-    config.addProperty("filter_topk", mining.filterTopK());
-    config.addProperty("range_min", mining.rangeMin());
-    config.addProperty("range_max", mining.rangeMax());
-    config.addProperty("negatives", mining.negatives());
-    config.addProperty("existing_negatives", existingNegatives);
-    config.addProperty("pool", pool);
-    config.addProperty("query_prompt", mining.queryPrompt().prefix());
-    config.addProperty("seed", mining.seed());
-    config.addProperty("corpus", corpus);
-    config.addProperty("dedup", !noDedup);
-    config.addProperty("search_kernel", searchKernel);
+    JsonObject config = miningSpec.configJson(options.model, corpus, mining);
     config.addProperty("spark_master", SparkSession.active().sparkContext().master());
     JsonObject root = new JsonObject();
     root.add("input", input);
-    root.add("filters", filterJson(filters));
+    root.add("filters", filters.toJson());
     root.add("output", outputJson);
-    root.add("timing", timing);
+    root.add("timing", MiningSpec.timingJson(filters, seconds));
     root.add("config", config);
     return root;
-  }
-
-  private static JsonObject filterJson(FilterReport r) {
-    Gson gson = new Gson();
-    JsonObject o = new JsonObject();
-    o.addProperty("name", r.name());
-    o.addProperty("in", r.in());
-    o.addProperty("kept", r.kept());
-    o.add("dropped", gson.toJsonTree(r.dropped()));
-    o.add("metrics", gson.toJsonTree(r.metrics()));
-    if (!r.parts().isEmpty()) {
-      JsonArray parts = new JsonArray();
-      r.parts().forEach(p -> parts.add(filterJson(p)));
-      o.add("parts", parts);
-    }
-    return o;
   }
 
   private void writeReport(SparkSession spark, String json) {

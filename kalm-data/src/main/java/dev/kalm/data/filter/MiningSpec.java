@@ -1,0 +1,139 @@
+package dev.kalm.data.filter;
+
+import com.google.gson.JsonObject;
+import dev.kalm.core.model.Prompt;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A mining run as plain option values, the way a front end ({@code kalm mine}, the Spark mine job) receives
+ * them: the one place that checks them, turns them into a {@link MiningConfig} and describes the run in its
+ * report, so that the front ends only parse and print.
+ *
+ * @param filterTopK {@code --filter-topk}: the 0-based rank whose score the best positive must reach
+ * @param range {@code --range}: {@code MIN-MAX}, the 0-based ranks [MIN, MAX) negatives are sampled from
+ * @param negatives {@code --negatives}: hard negatives per example
+ * @param existingNegatives {@code --existing-negatives}: {@code keep-first} or {@code replace}
+ * @param pool {@code --pool}: {@code per-file} or {@code shared}
+ * @param searchKernel {@code --search-kernel}: {@code java} (deterministic) or {@code matmul}
+ * @param queryInstruction {@code --query-instruction}, or null for no query prompt
+ * @param seed {@code --seed}: the sampling seed
+ * @param filter false with {@code --no-filter}
+ * @param mine false with {@code --no-mining}
+ * @param dedup false with {@code --no-dedup}
+ * @param recordScores {@code --record-scores}
+ */
+public record MiningSpec(
+    int filterTopK,
+    String range,
+    int negatives,
+    String existingNegatives,
+    String pool,
+    String searchKernel,
+    @Nullable String queryInstruction,
+    long seed,
+    boolean filter,
+    boolean mine,
+    boolean dedup,
+    boolean recordScores) {
+
+  /** The metrics of the mining step reported as timing, in report order. */
+  private static final List<String> TIMING = List.of("embed_seconds", "search_seconds", "search_scores_per_second");
+
+  /**
+   * Checks every value ({@code --range}, {@code --pool}, {@code --search-kernel}, then the rest) and returns
+   * a builder holding them; the caller adds the corpus and the search settings.
+   *
+   * @throws IllegalArgumentException naming the option and the bad value
+   */
+  public MiningConfig.Builder configBuilder() {
+    String[] bounds = range.split("-");
+    if (bounds.length != 2 || !bounds[0].strip().matches("\\d+") || !bounds[1].strip().matches("\\d+")) {
+      throw new IllegalArgumentException("--range must be MIN-MAX, e.g. 50-100; got '" + range + "'");
+    }
+    poolScope();
+    deterministicSearch();
+    return MiningConfig.builder()
+        .filter(filter)
+        .mine(mine)
+        .filterTopK(filterTopK)
+        .range(Integer.parseInt(bounds[0].strip()), Integer.parseInt(bounds[1].strip()))
+        .negatives(negatives)
+        .existingNegatives(ExistingNegatives.valueOf(choice("--existing-negatives", existingNegatives, "keep-first", "replace")))
+        .queryPrompt(queryInstruction == null ? Prompt.none() : Prompt.instruction(queryInstruction))
+        .seed(seed)
+        .recordScores(recordScores);
+  }
+
+  /** The {@code --pool} value as a scope. @throws IllegalArgumentException for another value */
+  public PoolScope poolScope() {
+    return PoolScope.valueOf(choice("--pool", pool, "per-file", "shared"));
+  }
+
+  /** Whether {@code --search-kernel} is {@code java}. @throws IllegalArgumentException unless java or matmul */
+  public boolean deterministicSearch() {
+    return choice("--search-kernel", searchKernel, "java", "matmul").equals("JAVA");
+  }
+
+  /**
+   * The enum constant name of a kebab-case option value ({@code per-file} to {@code PER_FILE}).
+   *
+   * @throws IllegalArgumentException listing the allowed values when {@code value} is none of them
+   */
+  public static String choice(String option, String value, String... allowed) {
+    if (!Arrays.asList(allowed).contains(value)) {
+      throw new IllegalArgumentException(option + " must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
+    }
+    return value.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /**
+   * The report's {@code config} object: the model, the effective mining settings and these options.
+   *
+   * @param model the teacher as the user named it
+   * @param corpus the {@code --corpus} value, or null for the input's own texts
+   */
+  public JsonObject configJson(String model, @Nullable String corpus, MiningConfig mining) {
+    JsonObject config = new JsonObject();
+    config.addProperty("model", model);
+    config.addProperty("filter", mining.filter());
+    config.addProperty("mine", mining.mine());
+    config.addProperty("filter_topk", mining.filterTopK());
+    config.addProperty("range_min", mining.rangeMin());
+    config.addProperty("range_max", mining.rangeMax());
+    config.addProperty("negatives", mining.negatives());
+    config.addProperty("pool", pool);
+    config.addProperty("search_kernel", searchKernel);
+    config.addProperty("existing_negatives", existingNegatives);
+    config.addProperty("query_prompt", mining.queryPrompt().prefix());
+    config.addProperty("seed", mining.seed());
+    config.addProperty("corpus", corpus);
+    config.addProperty("dedup", dedup);
+    return config;
+  }
+
+  /** The report's {@code timing} object: {@code total_seconds} and the mining step's time metrics (0 if absent). */
+  public static JsonObject timingJson(FilterReport filters, double seconds) {
+    Map<String, Double> metrics = miningMetrics(filters);
+    JsonObject timing = new JsonObject();
+    timing.addProperty("total_seconds", seconds);
+    TIMING.forEach(key -> timing.addProperty(key, metrics.getOrDefault(key, 0.0)));
+    return timing;
+  }
+
+  /** One line, {@code embedding E s, search S s (R scores/s), total T s} and a newline. */
+  public static String timingLine(FilterReport filters, double seconds) {
+    Map<String, Double> m = miningMetrics(filters);
+    return String.format(Locale.ROOT, "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
+        m.getOrDefault("embed_seconds", 0.0), m.getOrDefault("search_seconds", 0.0),
+        m.getOrDefault("search_scores_per_second", 0.0), seconds);
+  }
+
+  /** The metrics of the chain's last step (the ranking-consistency filter), or of the report itself. */
+  public static Map<String, Double> miningMetrics(FilterReport filters) {
+    return filters.parts().isEmpty() ? filters.metrics() : filters.parts().get(filters.parts().size() - 1).metrics();
+  }
+}
