@@ -76,13 +76,17 @@ public record FilterReport(
 
   private void append(StringBuilder sb, String indent) {
     sb.append(indent).append(name).append(": in ").append(in).append(", kept ").append(kept);
-    if (!dropped.isEmpty()) {
-      sb.append(", dropped ").append(dropped);
-    }
-    if (!metrics.isEmpty()) {
-      sb.append(", ").append(metrics);
-    }
+    dropped.forEach((reason, count) -> sb.append(", dropped ").append(reason).append(' ').append(count));
+    metrics.forEach((metric, value) -> sb.append(", ").append(metric).append(' ').append(readable(value)));
     sb.append('\n');
     parts.forEach(p -> p.append(sb, indent + "  "));
+  }
+
+  /** A metric for people: whole numbers without a fraction, others with four significant digits. */
+  private static String readable(double value) {
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      return Long.toString((long) value);
+    }
+    return String.format(java.util.Locale.ROOT, "%.4g", value);
   }
 }
