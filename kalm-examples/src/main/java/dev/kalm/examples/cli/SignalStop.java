@@ -23,6 +23,8 @@ import sun.misc.Signal;
  *       error and the process exits with 128 + the signal number (143 for SIGTERM, 130 for SIGINT), from the
  *       main thread, once no native call runs.
  *   <li>second signal: {@link StopSignal#stopNow()}: training ends between micro-batches without a checkpoint.
+ *       A repeat of the same signal within {@link #REPEAT_MILLIS} ms counts as the first one: {@code timeout}
+ *       sends its signal to the command and again to the command's process group, microseconds apart.
  *   <li>while the main thread only waits for standard input (nothing native runs), a signal exits at once.
  * </ul>
  * A shutdown hook covers every other way the JVM may be asked to exit (SIGHUP, a {@code System.exit} elsewhere):
@@ -32,6 +34,9 @@ final class SignalStop {
   /** How long the shutdown hook waits for the work to reach a step or batch boundary. */
   static final long HOOK_WAIT_SECONDS = 120;
 
+  /** A repeat of the first signal this soon after it is the same request, not a second one. */
+  static final long REPEAT_MILLIS = 100;
+
   private static volatile @Nullable SignalStop installed;
 
   private final StopSignal stop = StopSignal.create();
@@ -39,6 +44,7 @@ final class SignalStop {
   private final AtomicInteger count = new AtomicInteger();
   private final Object inputLock = new Object();
   private volatile @Nullable Signal first;
+  private volatile long firstNanos;
   private boolean waitingForInput; // guarded by inputLock
   private volatile boolean exitingFromInput;
 
@@ -124,11 +130,19 @@ final class SignalStop {
   }
 
   private void onSignal(Signal signal) {
-    if (count.incrementAndGet() == 1) {
-      first = signal;
-      stop.stop();
-    } else {
-      stop.stopNow();
+    synchronized (count) { // signal handlers run on threads of their own, possibly at once
+      Signal earlier = first;
+      if (earlier != null && earlier.getNumber() == signal.getNumber()
+          && System.nanoTime() - firstNanos < REPEAT_MILLIS * 1_000_000L) {
+        return; // the same request delivered twice (timeout signals the command and its process group)
+      }
+      if (count.incrementAndGet() == 1) {
+        firstNanos = System.nanoTime();
+        first = signal;
+        stop.stop();
+      } else {
+        stop.stopNow();
+      }
     }
     synchronized (inputLock) {
       if (waitingForInput) {
