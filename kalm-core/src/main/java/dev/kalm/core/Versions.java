@@ -1,6 +1,7 @@
 package dev.kalm.core;
 
 import ai.djl.engine.Engine;
+import dev.kalm.core.internal.device.NativeRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ public final class Versions {
     v.put("kalm", KALM);
     v.put("java", System.getProperty("java.version"));
     v.put("djl", Engine.getDjlVersion());
+    NativeRuntime.prepare(); // before this call may load libtorch
     v.put("pytorch", Engine.getEngine("PyTorch").getVersion());
     return v;
   }

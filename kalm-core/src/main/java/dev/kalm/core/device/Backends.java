@@ -1,6 +1,7 @@
 package dev.kalm.core.device;
 
 import ai.djl.engine.Engine;
+import dev.kalm.core.internal.device.NativeRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,32 +18,7 @@ public final class Backends {
     if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) {
       System.setProperty("RUST_FLAVOR", "cpu");
     }
-    passiveOpenMpThreads();
-  }
-
-  /** The C library's {@code setenv}, through JNA (which DJL already depends on). */
-  private interface CLibrary extends com.sun.jna.Library {
-    int setenv(String name, String value, int overwrite);
-  }
-
-  /**
-   * Sets {@code OMP_WAIT_POLICY=PASSIVE} in the process environment unless it is set, before libtorch (and its
-   * OpenMP runtime, which reads the variable once when it loads) is loaded. With the default policy, OpenMP
-   * threads spin between parallel regions: on a machine whose cores are busy with other work (other processes,
-   * or this JVM's own threads) a spinning thread holds a core that the thread it waits for needs; measured on a
-   * busy 2-core machine, embedding short texts ran 4.5x slower that way (bench/peer-benchmark.sh). Set
-   * {@code OMP_WAIT_POLICY=ACTIVE} to keep spinning. Where the C library cannot be reached (not Linux or macOS,
-   * no JNA) nothing changes.
-   */
-  private static void passiveOpenMpThreads() {
-    if (System.getenv("OMP_WAIT_POLICY") != null) {
-      return;
-    }
-    try {
-      com.sun.jna.Native.load("c", CLibrary.class).setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-    } catch (LinkageError | RuntimeException e) {
-      LOG.debug("kalm: cannot set OMP_WAIT_POLICY ({}); OpenMP keeps its default", e.toString());
-    }
+    NativeRuntime.prepare(); // before libtorch loads: OpenMP waiting, huge pages, MKL kernels
   }
 
   private Backends() {}

@@ -6,6 +6,10 @@ import dev.kalm.core.device.Backend;
 
 /** The DJL side of a {@link Backend}: its device and managers on it. Internal: for kalm's own modules. */
 public final class Devices {
+  static {
+    NativeRuntime.prepare();
+  }
+
   private Devices() {}
 
   /**
