@@ -94,11 +94,11 @@ public final class JsonLines {
   }
 
   /**
-   * Parses one line strictly as a JSON object.
+   * Parses one line strictly as a JSON object ({@link JsonLine#parse} for callers outside this package).
    *
    * @throws JsonLinesException naming {@code source} and {@code line} when it is not one
    */
-  public static JsonObject parseObject(String text, String source, long line) {
+  static JsonObject parseObject(String text, String source, long line) {
     JsonElement element;
     try {
       element = StrictJson.parse(text);
