@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.data.filter.MiningConfig;
 import dev.kalm.data.sampler.SamplerConfig;
+import dev.kalm.data.search.SearchConfig;
 import dev.kalm.data.synth.SynthConfig;
 import dev.kalm.data.synth.llm.LlmConfig;
 import dev.kalm.train.eval.EvaluationConfig;
@@ -27,6 +28,9 @@ class ConfigConventionTest {
     assertEquals(SynthConfig.defaults(), SynthConfig.defaults().toBuilder().build());
     assertEquals(SamplerConfig.builder().build(), SamplerConfig.defaults());
     assertEquals(SamplerConfig.defaults(), SamplerConfig.defaults().toBuilder().build());
+    assertEquals(SearchConfig.builder().build(), SearchConfig.defaults());
+    assertEquals(SearchConfig.defaults(), SearchConfig.defaults().toBuilder().build());
+    assertEquals(SearchConfig.deterministic(), SearchConfig.deterministic().toBuilder().build());
     TrainerConfig trainer = TrainerConfig.defaults();
     assertEquals(trainer, trainer.toBuilder().build());
     assertEquals(Provenance.API, trainer.createdBy());
@@ -39,9 +43,20 @@ class ConfigConventionTest {
     assertNotEquals(synth, synth.toBuilder().seed(8).build());
     SamplerConfig sampler = SamplerConfig.builder().batchSize(48).homogeneousRatio(0.8).dropLast(true).build();
     assertEquals(sampler, sampler.toBuilder().build());
+    SearchConfig search = SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(8).docBlock(16).build();
+    assertEquals(search, search.toBuilder().build());
+    assertNotEquals(search, search.toBuilder().docBlock(32).build());
     TrainerConfig trainer = TrainerConfig.builder().createdBy(Provenance.CLI).seed(3).build();
     assertEquals(trainer, trainer.toBuilder().build());
     assertEquals(Provenance.CLI, trainer.toBuilder().build().createdBy());
+  }
+
+  @Test
+  void searchConfigValidatesItsBlocks() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SearchConfig.builder().queryBlock(0).build());
+    assertEquals("queryBlock must be >= 1, got 0", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SearchConfig.defaults().toBuilder().docBlock(-1).build());
   }
 
   @Test
