@@ -18,22 +18,27 @@ import org.junit.jupiter.api.Test;
 class ConfigConventionTest {
   @Test
   void defaultsAreTheBuildersDefaultsAndToBuilderRoundTrips() {
-    assertEquals(EmbedderConfig.builder().build(), EmbedderConfig.defaults());
-    assertEquals(EmbedderConfig.defaults(), EmbedderConfig.defaults().toBuilder().build());
-    assertEquals(MiningConfig.builder().build(), MiningConfig.defaults());
-    assertEquals(MiningConfig.defaults(), MiningConfig.defaults().toBuilder().build());
-    assertEquals(EvaluationConfig.builder().build(), EvaluationConfig.defaults());
-    assertEquals(EvaluationConfig.defaults(), EvaluationConfig.defaults().toBuilder().build());
-    assertEquals(SynthConfig.builder().build(), SynthConfig.defaults());
-    assertEquals(SynthConfig.defaults(), SynthConfig.defaults().toBuilder().build());
-    assertEquals(SamplerConfig.builder().build(), SamplerConfig.defaults());
-    assertEquals(SamplerConfig.defaults(), SamplerConfig.defaults().toBuilder().build());
-    assertEquals(SearchConfig.builder().build(), SearchConfig.defaults());
-    assertEquals(SearchConfig.defaults(), SearchConfig.defaults().toBuilder().build());
+    assertConvention(EmbedderConfig.defaults(), EmbedderConfig.builder().build(),
+        EmbedderConfig.defaults().toBuilder().build());
+    assertConvention(MiningConfig.defaults(), MiningConfig.builder().build(),
+        MiningConfig.defaults().toBuilder().build());
+    assertConvention(EvaluationConfig.defaults(), EvaluationConfig.builder().build(),
+        EvaluationConfig.defaults().toBuilder().build());
+    assertConvention(SynthConfig.defaults(), SynthConfig.builder().build(), SynthConfig.defaults().toBuilder().build());
+    assertConvention(SamplerConfig.defaults(), SamplerConfig.builder().build(),
+        SamplerConfig.defaults().toBuilder().build());
+    assertConvention(SearchConfig.defaults(), SearchConfig.builder().build(),
+        SearchConfig.defaults().toBuilder().build());
     assertEquals(SearchConfig.deterministic(), SearchConfig.deterministic().toBuilder().build());
     TrainerConfig trainer = TrainerConfig.defaults();
     assertEquals(trainer, trainer.toBuilder().build());
     assertEquals(Provenance.API, trainer.createdBy());
+  }
+
+  /** {@code X.defaults()} equals {@code X.builder().build()} and survives {@code toBuilder().build()}. */
+  private static void assertConvention(Object defaults, Object built, Object rebuilt) {
+    assertEquals(built, defaults);
+    assertEquals(defaults, rebuilt);
   }
 
   @Test

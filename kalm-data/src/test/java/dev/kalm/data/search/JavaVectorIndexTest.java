@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class JavaVectorIndexTest extends VectorIndexContract {
   @Override
   protected VectorIndex index(float[][] docs, int queryBlock, int docBlock) {
-    return VectorIndexes.exact(docs, SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
+    return VectorIndexes.exact(docs,
+        SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
   }
 
   /** Scores are a function of the two vectors only: the same bits for any blocks, and equal to score(). */

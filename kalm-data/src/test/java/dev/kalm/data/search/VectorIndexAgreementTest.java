@@ -22,7 +22,8 @@ class VectorIndexAgreementTest {
   }
 
   private static VectorIndex java(float[][] docs, int queryBlock, int docBlock) {
-    return VectorIndexes.exact(docs, SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
+    return VectorIndexes.exact(docs,
+        SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
   }
 
   @Property(tries = 40)
