@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import dev.kalm.core.internal.json.StrictJson;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

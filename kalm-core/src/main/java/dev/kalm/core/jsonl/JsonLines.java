@@ -3,6 +3,7 @@ package dev.kalm.core.jsonl;
 import com.google.common.collect.AbstractIterator;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.json.StrictJson;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

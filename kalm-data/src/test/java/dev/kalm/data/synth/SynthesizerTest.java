@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.json.StrictJson;
 import dev.kalm.core.jsonl.JsonLinesException;
-import dev.kalm.core.jsonl.StrictJson;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.FakeLlmServer.Call;
 import dev.kalm.data.synth.FakeLlmServer.Reply;
