@@ -295,7 +295,7 @@ final class ContrastiveTrainer implements Trainer {
     String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
     ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
         new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
-        provenance.toJson(evalScore), dir -> state.write(dir, moments), keep);
+        provenance.toJson(evalScore).toString(), dir -> state.write(dir, moments), keep);
     return provenance;
   }
 

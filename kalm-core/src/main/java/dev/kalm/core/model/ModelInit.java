@@ -110,12 +110,13 @@ public final class ModelInit {
    */
   public static void writeRandom(Path folder, Qwen2Config config, long seed, @Nullable Path tokenizer,
       SentenceTransformerSettings settings, @Nullable Provenance origin) {
-    JsonObject provenance = null;
+    String provenance = null;
     if (origin != null) {
-      provenance = new JsonObject();
-      provenance.addProperty("created_by", origin.createdBy());
-      provenance.addProperty("preset", origin.preset());
-      provenance.addProperty("seed", seed);
+      JsonObject json = new JsonObject();
+      json.addProperty("created_by", origin.createdBy());
+      json.addProperty("preset", origin.preset());
+      json.addProperty("seed", seed);
+      provenance = json.toString();
     }
     if (tokenizer != null) {
       ModelWriter.write(folder, config, randomWeights(config, seed), tokenizer, settings, provenance);

@@ -60,7 +60,7 @@ public final class ExampleJson {
   }
 
   /** The example as a JSON object in this layout ({@code task} always written; empty optional fields left out). */
-  public static JsonObject toJson(TrainingExample example) {
+  private static JsonObject toJson(TrainingExample example) {
     JsonObject o = new JsonObject();
     o.addProperty("query", example.query());
     o.add("pos", strings(example.positives()));
