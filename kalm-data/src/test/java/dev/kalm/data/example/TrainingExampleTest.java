@@ -56,4 +56,13 @@ class TrainingExampleTest {
     assertEquals("list files", Texts.normalize("  Ｌｉｓｔ\n\t FILES\u00a0"));
     assertEquals(Texts.normalize("ﬁle"), Texts.normalize("FILE"));
   }
+
+  @Test
+  void extraTakesJsonTextAndStoresItCompact() {
+    TrainingExample e = TrainingExample.builder().query("q").positive("p").extra("meta", "{\"x\": [1, \"<y>\"]}").build();
+    assertEquals("{\"x\":[1,\"<y>\"]}", e.extras().get("meta"));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> TrainingExample.builder().extra("meta", "{oops"));
+    assertEquals("extra 'meta' is not valid JSON: {oops", bad.getMessage());
+  }
 }
