@@ -59,9 +59,9 @@ public final class JsonLine {
   }
 
   /**
-   * The field's value as plain Java: a {@link String}, a {@link Number} (a {@link java.math.BigDecimal} as
-   * written), a {@link Boolean}, an unmodifiable {@link List} or {@link Map} (in line order) of such values, or
-   * null when the field is absent or null (a null inside a list or object stays null).
+   * The field's value as plain Java: a {@link String}, a {@link Number} (a {@link java.math.BigDecimal} of the
+   * digits as written), a {@link Boolean}, an unmodifiable {@link List} or {@link Map} (in line order) of such values,
+   * or null when the field is absent or null (a null inside a list or object stays null).
    */
   public @Nullable Object value(String field) {
     return plain(json.get(field));
