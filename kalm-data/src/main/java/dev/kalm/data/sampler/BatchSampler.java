@@ -38,7 +38,7 @@ import java.util.List;
  * <h2>Implementing one</h2>
  * Derive every random choice from {@code (seed, epoch)} (e.g. {@code new SplittableRandom(seed * 31 + epoch)}),
  * never from a shared or time-based generator. Verify an implementation by extending the abstract
- * contract test {@code dev.kalm.data.sampler.BatchSamplerContract} from kalm-data's test-jar.
+ * contract test {@code dev.kalm.data.testing.BatchSamplerContract} from kalm-data's test-jar.
  *
  * <pre>{@code
  * BatchSampler sampler = BatchSamplers.semiHomogeneous(

@@ -2,6 +2,7 @@ package dev.kalm.data.sampler;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kalm.data.testing.BatchSamplerContract;
 import org.junit.jupiter.api.Test;
 
 class RandomSamplerTest extends BatchSamplerContract {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.testing.BatchSamplerContract;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

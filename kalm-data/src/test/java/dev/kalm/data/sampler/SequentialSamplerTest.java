@@ -3,6 +3,7 @@ package dev.kalm.data.sampler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.common.primitives.ImmutableIntArray;
+import dev.kalm.data.testing.BatchSamplerContract;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

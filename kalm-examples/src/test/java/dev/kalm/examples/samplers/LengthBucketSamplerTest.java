@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.data.example.TrainingExample;
 import dev.kalm.data.sampler.BatchSampler;
-import dev.kalm.data.sampler.BatchSamplerContract;
 import dev.kalm.data.sampler.SamplerConfig;
+import dev.kalm.data.testing.BatchSamplerContract;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kalm.core.testing.TestModels;
 import dev.kalm.data.example.TrainingExample;
-import dev.kalm.data.synth.FakeLlmServer;
 import dev.kalm.data.synth.SynthReport;
+import dev.kalm.data.testing.FakeLlmServer;
 import dev.kalm.train.TrainingResult;
 import dev.kalm.train.eval.EvaluationResult;
 import java.io.IOException;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.data.synth.FakeLlmServer.BodyMode;
-import dev.kalm.data.synth.FakeLlmServer.Reply;
-import dev.kalm.data.synth.FakeLlmServer;
+import dev.kalm.data.testing.FakeLlmServer;
+import dev.kalm.data.testing.FakeLlmServer.BodyMode;
+import dev.kalm.data.testing.FakeLlmServer.Reply;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

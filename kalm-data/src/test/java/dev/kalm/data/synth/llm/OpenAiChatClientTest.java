@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.data.synth.FakeLlmServer.Reply;
-import dev.kalm.data.synth.FakeLlmServer;
+import dev.kalm.data.testing.FakeLlmServer;
+import dev.kalm.data.testing.FakeLlmServer.Reply;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.kalm.data.synth;
+package dev.kalm.data.testing;
 
 import com.google.common.collect.ImmutableMap;
 import com.google.common.hash.Hashing;

@@ -1,4 +1,4 @@
-package dev.kalm.data.sampler;
+package dev.kalm.data.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +9,7 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.primitives.ImmutableIntArray;
 import dev.kalm.data.example.Texts;
 import dev.kalm.data.example.TrainingExample;
+import dev.kalm.data.sampler.BatchSampler;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
