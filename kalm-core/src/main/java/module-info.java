@@ -2,17 +2,17 @@
  * kalm-core: loads and runs Qwen2/Qwen3 embedding models on DJL's PyTorch engine, reads and writes model
  * folders, safetensors and JSON Lines, and chooses the device.
  *
- * <p>Programs use the unqualified exports. The {@code internal} packages (the transformer on DJL arrays,
- * pooling, DJL devices) are exported only to the kalm modules that build on them and may change without
- * notice. Gson and Guava types appear in the exported API ({@code JsonLine.json()}, immutable collections in
- * records), so those modules are read transitively. The bundled tokenizer and {@code version.properties} are
+ * <p>Programs use the unqualified exports. The {@code internal} packages (the transformer on DJL arrays, the
+ * Qwen2 embedder and pooling, DJL devices, the strict JSON reader) are exported only to the kalm modules that
+ * build on them and may change without notice. Guava types appear in the exported API (immutable collections
+ * in records), so Guava is read transitively; Gson types do not (only the internal JSON reader uses them). The bundled tokenizer and {@code version.properties} are
  * resources read by this module's own classes, so no package is opened.
  */
 // "module": the targets of the qualified exports are compiled after this module (javac: module not found).
 @SuppressWarnings("module")
 module dev.kalm.core {
   requires transitive com.google.common;
-  requires transitive com.google.gson;
+  requires com.google.gson;
   requires ai.djl.api;
   requires ai.djl.pytorch_engine;
   requires ai.djl.tokenizers;
@@ -33,5 +33,6 @@ module dev.kalm.core {
 
   exports dev.kalm.core.internal.device to dev.kalm.data, dev.kalm.train, dev.kalm.examples;
   exports dev.kalm.core.internal.embed to dev.kalm.train;
+  exports dev.kalm.core.internal.json to dev.kalm.data, dev.kalm.train, dev.kalm.examples;
   exports dev.kalm.core.internal.model to dev.kalm.train;
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.device.Backends;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.core.stop.StopSignal;
 import dev.kalm.core.stop.StoppedException;
@@ -65,7 +64,7 @@ class StopSignalDataTest {
     for (int i = 0; i < docs.length; i++) {
       docs[i][i % 4] = 1;
     }
-    VectorIndex index = VectorIndexes.exact(docs, new SearchConfig(8, 16, Backends.cpu()));
+    VectorIndex index = VectorIndexes.exact(docs, SearchConfig.builder().queryBlock(8).docBlock(16).build());
     StopSignal stop = StopSignal.create();
     List<Long> done = new ArrayList<>();
     try (StopSignal.Binding bound = stop.bind()) {

@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import static org.apache.spark.sql.functions.col;
 
 import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.data.example.ExampleJson;
 import dev.kalm.data.example.Texts;
@@ -151,7 +150,7 @@ public final class RankingConsistencyMiner {
     JavaRDD<Row> parsed = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, path)).map(line -> {
       String source = line.getString(1);
       long number = line.getLong(2);
-      JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
+      JsonLine json = JsonLine.parse(line.getString(3), source, number);
       String example = ExampleJson.toLine(ExampleJson.parse(json, JsonLinesInput.taskOf(source)));
       return RowFactory.create(((long) line.getInt(0) << 40) | number, example, shared ? 0 : line.getInt(0));
     });
@@ -429,7 +428,7 @@ public final class RankingConsistencyMiner {
   }
 
   static TrainingExample parse(String json) {
-    return ExampleJson.parse(new JsonLine("example", 1, JsonLines.parseObject(json, "example", 1)), "default");
+    return ExampleJson.parse(JsonLine.parse(json, "example", 1), "default");
   }
 
   /** (prompt prefix, query): the single-machine filter embeds each distinct pair once. */

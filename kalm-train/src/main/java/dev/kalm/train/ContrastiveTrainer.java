@@ -14,7 +14,7 @@ import com.google.gson.JsonParser;
 import dev.kalm.core.Versions;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
-import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.embed.Qwen2Embedder;
 import dev.kalm.core.internal.model.Autograd;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.ModelFolder;
@@ -295,7 +295,7 @@ final class ContrastiveTrainer implements Trainer {
     String query = config.queryInstruction() == null ? "" : Prompt.instruction(config.queryInstruction()).prefix();
     ModelWriter.write(folder, model.config().withAttention(attention()), model.snapshot(), base.tokenizer(),
         new SentenceTransformerSettings(config.pooling(), config.maxLength(), Prompt.raw(query)),
-        provenance.toJson(evalScore), dir -> state.write(dir, moments), keep);
+        provenance.toJson(evalScore).toString(), dir -> state.write(dir, moments), keep);
     return provenance;
   }
 
@@ -329,7 +329,7 @@ final class ContrastiveTrainer implements Trainer {
     if (embedderConfig.attention() == null) {
       b.attention(attention());
     }
-    return Embedders.wrap(model, tokenizer, b.build());
+    return Qwen2Embedder.wrap(model, tokenizer, b.build());
   }
 
   @Override

@@ -2,7 +2,7 @@ package dev.kalm.train;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import dev.kalm.core.jsonl.StrictJson;
+import dev.kalm.core.internal.json.StrictJson;
 import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.SafetensorsWriter;

@@ -3,7 +3,7 @@ package dev.kalm.train;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.gson.JsonObject;
-import dev.kalm.core.jsonl.StrictJson;
+import dev.kalm.core.internal.json.StrictJson;
 import dev.kalm.core.progress.ResidentMemory;
 import java.io.BufferedWriter;
 import java.io.IOException;

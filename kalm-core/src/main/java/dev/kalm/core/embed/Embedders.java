@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.embed.Qwen2Embedder;
 import dev.kalm.core.internal.model.ModelLoader;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.Attention;
@@ -45,7 +46,7 @@ public final class Embedders {
     try {
       Qwen2Model qwen = ModelLoader.loadForInference(model, backend, model.config().withAttention(resolved.attention()));
       try {
-        return new Qwen2Embedder(qwen, tokenizer, resolved, true, model.modules());
+        return Qwen2Embedder.owning(qwen, tokenizer, resolved, model.modules());
       } catch (RuntimeException e) {
         qwen.close();
         throw e;
@@ -54,22 +55,6 @@ public final class Embedders {
       tokenizer.close();
       throw e;
     }
-  }
-
-  /**
-   * An embedder over a model and tokenizer owned by the caller (e.g. a model being trained): closing the
-   * embedder leaves both open. {@code config}'s null settings default to mean pooling, the model's attention
-   * and no prompt; its device is ignored (the model's backend is used).
-   */
-  public static Embedder wrap(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig config) {
-    EmbedderConfig resolved = config.toBuilder()
-        .pooling(config.pooling() == null ? Pooling.MEAN : config.pooling())
-        .attention(config.attention() == null ? model.config().attention() : config.attention())
-        .prompt(config.prompt() == null ? Prompt.none() : config.prompt())
-        .maxLength(config.maxLength() == 0 ? EmbedderConfig.DEFAULT_MAX_LENGTH : config.maxLength())
-        .dimension(checkedDimension(config.dimension(), model.config().hiddenSize()))
-        .build();
-    return new Qwen2Embedder(model, tokenizer, resolved, false);
   }
 
   /** {@code config} with the folder's defaults filled in and the dimension made explicit. */
@@ -93,15 +78,9 @@ public final class Embedders {
         .maxLength(config.maxLength() != 0 ? config.maxLength()
             : folder.modules().maxSeqLength() != null ? folder.modules().maxSeqLength()
             : EmbedderConfig.DEFAULT_MAX_LENGTH)
-        .dimension(checkedDimension(config.dimension(),
+        .dimension(Qwen2Embedder.checkedDimension(config.dimension(),
             folder.modules().outputDimension(folder.config().hiddenSize())))
         .build();
-  }
-
-  private static int checkedDimension(int dimension, int hidden) {
-    checkArgument(dimension <= hidden, "dimension must be in [1, %s] (the output width) or 0 for all, got %s", hidden,
-        dimension);
-    return dimension == 0 ? hidden : dimension;
   }
 
   private static String namedPrompt(ModelFolder folder, String name) {

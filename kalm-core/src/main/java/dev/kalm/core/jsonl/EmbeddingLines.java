@@ -16,7 +16,7 @@ public final class EmbeddingLines {
   private EmbeddingLines() {}
 
   /** The fields of an input line that go to the output: all but {@code text} and {@code embedding}, in order. */
-  public static JsonObject otherFields(JsonObject input) {
+  private static JsonObject otherFields(JsonObject input) {
     JsonObject rest = new JsonObject();
     for (Map.Entry<String, JsonElement> field : input.entrySet()) {
       if (!field.getKey().equals("text") && !field.getKey().equals("embedding")) {
@@ -26,8 +26,16 @@ public final class EmbeddingLines {
     return rest;
   }
 
-  /** {@link #otherFields} as the text of one JSON object, the form {@link #line} takes. */
-  public static String otherFieldsJson(JsonObject input) {
+  /**
+   * The fields of {@code input} that go to the output (all but {@code text} and {@code embedding}, in order) as
+   * the text of one JSON object, the form {@link #line} takes.
+   */
+  public static String otherFieldsJson(JsonLine input) {
+    return otherFieldsJson(input.json());
+  }
+
+  /** {@link #otherFieldsJson(JsonLine)} over a parsed object. */
+  static String otherFieldsJson(JsonObject input) {
     return GSON.toJson(otherFields(input));
   }
 

@@ -3,6 +3,7 @@ package dev.kalm.core.jsonl;
 import com.google.common.collect.AbstractIterator;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.json.StrictJson;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -94,11 +95,11 @@ public final class JsonLines {
   }
 
   /**
-   * Parses one line strictly as a JSON object.
+   * Parses one line strictly as a JSON object ({@link JsonLine#parse} for callers outside this package).
    *
    * @throws JsonLinesException naming {@code source} and {@code line} when it is not one
    */
-  public static JsonObject parseObject(String text, String source, long line) {
+  static JsonObject parseObject(String text, String source, long line) {
     JsonElement element;
     try {
       element = StrictJson.parse(text);

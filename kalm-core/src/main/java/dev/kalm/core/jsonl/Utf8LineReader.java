@@ -1,5 +1,6 @@
 package dev.kalm.core.jsonl;
 
+import dev.kalm.core.internal.json.StrictJson;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;

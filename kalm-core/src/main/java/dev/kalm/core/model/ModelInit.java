@@ -31,6 +31,15 @@ public final class ModelInit {
   private ModelInit() {}
 
   /**
+   * What {@link #writeRandom} records in the folder's {@code kalm_provenance.json}: {@code created_by}, the
+   * preset's name and the seed.
+   *
+   * @param createdBy what made the folder, e.g. {@code "kalm init"}
+   * @param preset the preset's name (or config file) the shape came from, as {@link #preset(String)} takes it
+   */
+  public record Provenance(String createdBy, String preset) {}
+
+  /**
    * A preset shape: {@code tiny} (hidden 64, 2 layers: tests), {@code small} (hidden 256, 4 layers: the demo),
    * {@code qwen2-0.5b} (KaLM's exact shape: 896 hidden, 24 layers, 14 heads, 2 KV heads, 4864 intermediate),
    * {@code qwen3-tiny} (Qwen3, hidden 64, 2 layers, 4 heads, 2 KV heads, head_dim 32: tests),
@@ -92,15 +101,23 @@ public final class ModelInit {
    *
    * <pre>{@code
    * ModelInit.writeRandom(Path.of("tiny-model"), ModelInit.preset("tiny"), 42, null,
-   *     SentenceTransformerSettings.kalm(), null);
+   *     SentenceTransformerSettings.kalm(), new ModelInit.Provenance("my-program", "tiny"));
    * }</pre>
    *
    * @param tokenizer a {@code tokenizer.json} or a folder with one; null for the bundled Qwen2 tokenizer
-   * @param provenance written as {@code kalm_provenance.json}, or null for none
+   * @param origin written with {@code seed} as {@code kalm_provenance.json}, or null for none
    * @throws UncheckedIOException naming the folder when it cannot be written
    */
   public static void writeRandom(Path folder, Qwen2Config config, long seed, @Nullable Path tokenizer,
-      SentenceTransformerSettings settings, @Nullable JsonObject provenance) {
+      SentenceTransformerSettings settings, @Nullable Provenance origin) {
+    String provenance = null;
+    if (origin != null) {
+      JsonObject json = new JsonObject();
+      json.addProperty("created_by", origin.createdBy());
+      json.addProperty("preset", origin.preset());
+      json.addProperty("seed", seed);
+      provenance = json.toString();
+    }
     if (tokenizer != null) {
       ModelWriter.write(folder, config, randomWeights(config, seed), tokenizer, settings, provenance);
       return;

@@ -2,7 +2,7 @@ package dev.kalm.core.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.kalm.core.jsonl.StrictJson;
+import dev.kalm.core.internal.json.StrictJson;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.NoSuchFileException;

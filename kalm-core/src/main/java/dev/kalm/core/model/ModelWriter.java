@@ -1,10 +1,13 @@
 package dev.kalm.core.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import com.google.common.collect.ImmutableMap;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.safetensors.SafetensorsWriter;
@@ -34,10 +37,11 @@ public final class ModelWriter {
    * @param weights float32 tensors by Hugging Face name, shapes as in {@link Qwen2Config#expectedShapes()}
    * @param tokenizer a {@code tokenizer.json} file or a folder with one (its {@code tokenizer_config.json} and
    *     {@code TOKENIZER_NOTICE} are copied too when present)
-   * @param provenance written as {@code kalm_provenance.json}, or null
+   * @param provenance the text of a JSON object, written (pretty-printed) as {@code kalm_provenance.json}, or null
+   * @throws IllegalArgumentException when {@code provenance} is not a JSON object's text
    */
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
-      SentenceTransformerSettings settings, @Nullable JsonObject provenance) {
+      SentenceTransformerSettings settings, @Nullable String provenance) {
     write(folder, config, weights, tokenizer, settings, provenance, dir -> {}, name -> false);
   }
 
@@ -47,9 +51,10 @@ public final class ModelWriter {
    * for the transformer. Writing back a loaded folder's own weights gives a folder that loads to the same vectors.
    *
    * @param config the transformer's shape (e.g. {@link Qwen2Model#config()} of the model the weights come from)
+   * @param provenance the text of a JSON object, written as {@code kalm_provenance.json}, or null
    */
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, ModelFolder source,
-      @Nullable JsonObject provenance) {
+      @Nullable String provenance) {
     writeFolder(folder, config, weights, source.tokenizer(), source.modules(), source.prompts(),
         source.defaultPromptName(), provenance, dir -> {}, name -> false);
   }
@@ -61,12 +66,12 @@ public final class ModelWriter {
   }
 
   /**
-   * Like {@link #write(Path, Qwen2Config, Map, Path, SentenceTransformerSettings, JsonObject)}, also calling
+   * Like {@link #write(Path, Qwen2Config, Map, Path, SentenceTransformerSettings, String)}, also calling
    * {@code extras} on the folder being assembled (e.g. trainer state) and carrying over the entries of an
    * existing target whose names {@code keep} accepts (e.g. earlier checkpoints).
    */
   public static void write(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
-      SentenceTransformerSettings settings, @Nullable JsonObject provenance, Extras extras,
+      SentenceTransformerSettings settings, @Nullable String provenance, Extras extras,
       java.util.function.Predicate<String> keep) {
     writeFolder(folder, config, weights, tokenizer, SentenceTransformerModules.of(settings),
         ImmutableMap.of("query", settings.queryPrompt().prefix(), "document", ""), null, provenance, extras, keep);
@@ -74,7 +79,10 @@ public final class ModelWriter {
 
   private static void writeFolder(Path folder, Qwen2Config config, Map<String, float[]> weights, Path tokenizer,
       SentenceTransformerModules modules, Map<String, String> prompts, @Nullable String defaultPromptName,
-      @Nullable JsonObject provenance, Extras extras, java.util.function.Predicate<String> keep) {
+      @Nullable String provenance, Extras extras, java.util.function.Predicate<String> keep) {
+    JsonElement provenanceJson = provenance == null ? null : JsonParser.parseString(provenance);
+    checkArgument(provenanceJson == null || provenanceJson.isJsonObject(), "provenance must be a JSON object, got %s",
+        provenance);
     AtomicFiles.writeFolder(folder, tmp -> {
       Files.writeString(tmp.resolve("config.json"), config.toJson(), StandardCharsets.UTF_8);
       Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
@@ -89,8 +97,8 @@ public final class ModelWriter {
       copyTokenizer(tokenizer, tmp);
       writeSentenceTransformerFiles(tmp, config, modules, prompts, defaultPromptName);
       Files.writeString(tmp.resolve("README.md"), readme(config, modules), StandardCharsets.UTF_8);
-      if (provenance != null) {
-        writeJson(tmp.resolve("kalm_provenance.json"), provenance);
+      if (provenanceJson != null) {
+        writeJson(tmp.resolve("kalm_provenance.json"), provenanceJson);
       }
       extras.writeInto(tmp);
     }, keep);

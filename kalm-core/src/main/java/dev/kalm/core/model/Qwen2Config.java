@@ -123,7 +123,7 @@ public record Qwen2Config(
   }
 
   /** Parses a config object; {@code file} names it in errors. */
-  public static Qwen2Config fromJson(JsonObject json, Path file) {
+  static Qwen2Config fromJson(JsonObject json, Path file) {
     json = ConfigValidator.checkTypes(json, file);
     String type = json.has("model_type") ? json.get("model_type").getAsString() : "(missing)";
     ModelType modelType;

@@ -3,6 +3,7 @@ package dev.kalm.core.jsonl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
+import dev.kalm.core.internal.json.StrictJson;
 import org.junit.jupiter.api.Test;
 
 /** kalm embed's output line: the embedding first, then the input's other fields in input order. */

@@ -63,10 +63,13 @@ public record BeirDataset(
         if (qrels.containsKey(id)) {
           queries.put(id, l.string("text"));
           ImmutableMap.Builder<String, String> extra = ImmutableMap.builder();
-          l.json().entrySet().stream()
-              .filter(e -> !e.getKey().equals("_id") && !e.getKey().equals("text"))
-              .filter(e -> e.getValue().isJsonPrimitive())
-              .forEach(e -> extra.put(e.getKey(), e.getValue().getAsString()));
+          for (String field : l.fields()) {
+            Object value = l.value(field);
+            if (!field.equals("_id") && !field.equals("text")
+                && (value instanceof String || value instanceof Number || value instanceof Boolean)) {
+              extra.put(field, value.toString());
+            }
+          }
           extras.put(id, extra.buildOrThrow());
         }
       });
@@ -141,11 +144,11 @@ public record BeirDataset(
     if (!l.has("_id")) {
       throw l.error("_id", "missing");
     }
-    com.google.gson.JsonElement e = l.json().get("_id");
-    if (!e.isJsonPrimitive() || e.getAsJsonPrimitive().isBoolean()) {
-      throw l.error("_id", "must be a string or a number, got " + e);
+    Object value = l.value("_id");
+    if (!(value instanceof String || value instanceof Number)) {
+      throw l.error("_id", "must be a string or a number, got " + l.rawJson("_id"));
     }
-    String id = e.getAsString();
+    String id = value.toString();
     Long before = seen.putIfAbsent(id, l.line());
     if (before != null) {
       throw l.error("_id", "repeated id '" + id + "' (first on line " + before + ")");

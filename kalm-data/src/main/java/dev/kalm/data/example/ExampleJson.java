@@ -6,13 +6,11 @@ import com.google.common.collect.ImmutableSet;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLinesException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The JSON Lines layout of {@link TrainingExample}s (KaLM / FlagEmbedding):
@@ -62,7 +60,7 @@ public final class ExampleJson {
   }
 
   /** The example as a JSON object in this layout ({@code task} always written; empty optional fields left out). */
-  public static JsonObject toJson(TrainingExample example) {
+  private static JsonObject toJson(TrainingExample example) {
     JsonObject o = new JsonObject();
     o.addProperty("query", example.query());
     o.add("pos", strings(example.positives()));
@@ -90,7 +88,6 @@ public final class ExampleJson {
 
   /** Parses a line, throwing {@link ExampleProblem} so that readers can count problems by kind. */
   static TrainingExample parseChecked(JsonLine line, String defaultTask) {
-    JsonObject json = line.json();
     String query = requiredString(line, "query");
     if (query.isBlank()) {
       throw new ExampleProblem(ReadReport.EMPTY_QUERY, line.error("query", "must not be empty"));
@@ -125,9 +122,9 @@ public final class ExampleJson {
     List<Double> posScores = scores(line, "pos_scores", positives.size());
     List<Double> negScores = scores(line, "neg_scores", negatives.size());
     ImmutableMap.Builder<String, String> extras = ImmutableMap.builder();
-    for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-      if (!FIELDS.contains(e.getKey())) {
-        extras.put(e.getKey(), GSON.toJson(e.getValue()));
+    for (String field : line.fields()) {
+      if (!FIELDS.contains(field)) {
+        extras.put(field, GSON.toJson(JsonParser.parseString(line.rawJson(field))));
       }
     }
     return new TrainingExample(query, ImmutableList.copyOf(positives), ImmutableList.copyOf(negatives), task,
@@ -161,22 +158,19 @@ public final class ExampleJson {
     if (!line.has(field)) {
       return List.of();
     }
-    JsonElement e = line.json().get(field);
-    if (!e.isJsonArray()) {
+    if (!(line.value(field) instanceof List<?> array)) {
       throw new ExampleProblem(ReadReport.WRONG_TYPE, line.error(field, "must be a list of numbers"));
     }
-    JsonArray array = e.getAsJsonArray();
     if (array.size() != expected) {
       throw new ExampleProblem(ReadReport.BAD_SCORES,
           line.error(field, "must hold one score per document (" + expected + "), got " + array.size()));
     }
     ImmutableList.Builder<Double> out = ImmutableList.builderWithExpectedSize(array.size());
     for (int i = 0; i < array.size(); i++) {
-      JsonElement item = array.get(i);
-      if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isNumber()) {
+      if (!(array.get(i) instanceof Number item)) {
         throw new ExampleProblem(ReadReport.WRONG_TYPE, line.error(field + "[" + i + "]", "must be a number"));
       }
-      double value = item.getAsDouble();
+      double value = item.doubleValue();
       if (!Double.isFinite(value)) {
         throw new ExampleProblem(ReadReport.BAD_SCORES, line.error(field + "[" + i + "]", "must be finite"));
       }

@@ -5,10 +5,10 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.kalm.core.internal.json.StrictJson;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.jsonl.JsonLinesException;
-import dev.kalm.core.jsonl.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -236,9 +236,20 @@ public record TrainingExample(
       return this;
     }
 
-    /** Adds or replaces one extra field (stored as its JSON text). */
-    public Builder extra(String name, JsonElement value) {
-      extras.put(checkNotNull(name, "name"), checkNotNull(value, "value").toString());
+    /**
+     * Adds or replaces one extra field, given as JSON text ({@code "7"}, {@code "\"text\""}, {@code "{\"x\": 1}"})
+     * and stored compact ({@code {"x":1}}).
+     *
+     * @throws IllegalArgumentException when {@code json} is not JSON
+     */
+    public Builder extra(String name, String json) {
+      JsonElement value;
+      try {
+        value = JsonParser.parseString(checkNotNull(json, "json"));
+      } catch (JsonParseException bad) {
+        throw new IllegalArgumentException("extra '" + name + "' is not valid JSON: " + json, bad);
+      }
+      extras.put(checkNotNull(name, "name"), value.toString());
       return this;
     }
 

@@ -9,7 +9,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.kalm.core.jsonl.StrictJson;
+import dev.kalm.core.internal.json.StrictJson;
 
 /**
  * What one {@link DataFilter} (or chain) did. Immutable. Once the filtered stream has been consumed to

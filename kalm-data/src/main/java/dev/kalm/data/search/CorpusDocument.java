@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
-import com.google.gson.JsonElement;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.data.beir.BeirDataset;
@@ -72,11 +71,11 @@ public record CorpusDocument(String id, String title, String text) {
   }
 
   private static String id(JsonLine line, String field) {
-    JsonElement e = line.json().get(field);
-    if (!e.isJsonPrimitive() || e.getAsJsonPrimitive().isBoolean()) {
+    Object value = line.value(field);
+    if (!(value instanceof String || value instanceof Number)) {
       throw line.error(field, "must be a string or a number");
     }
-    String id = e.getAsString();
+    String id = value.toString();
     if (id.isEmpty()) {
       throw line.error(field, "must not be empty");
     }

@@ -7,7 +7,8 @@ import dev.kalm.core.device.Backend;
 import dev.kalm.core.device.Backends;
 
 /**
- * How an exact {@link VectorIndex} computes: the kernel, block sizes and the device. Immutable.
+ * How an exact {@link VectorIndex} computes: the kernel, block sizes and the device. Immutable; build with
+ * {@link #builder()} (the builder starts from {@link #defaults()}).
  *
  * <p>With {@link Kernel#MATMUL} the device holds about {@code 4 * (queryBlock + docBlock) * dimension +
  * 8 * queryBlock * docBlock} bytes at a time, whatever the corpus size. With {@link Kernel#JAVA} each
@@ -53,23 +54,52 @@ public record SearchConfig(int queryBlock, int docBlock, Backend backend, Kernel
     checkNotNull(kernel, "kernel");
   }
 
-  /** A {@link Kernel#MATMUL} config with these blocks on {@code backend}. */
-  public SearchConfig(int queryBlock, int docBlock, Backend backend) {
-    this(queryBlock, docBlock, backend, Kernel.MATMUL);
-  }
-
   /** The fast kernel with default blocks (1024 queries x 16384 documents, a 64 MiB score block) on the CPU. */
   public static SearchConfig defaults() {
-    return new SearchConfig(DEFAULT_QUERY_BLOCK, DEFAULT_DOC_BLOCK, Backends.cpu(), Kernel.MATMUL);
+    return builder().build();
   }
 
   /** The deterministic Java kernel with 64 x 64 blocks, query blocks searched in parallel. */
   public static SearchConfig deterministic() {
-    return new SearchConfig(DEFAULT_JAVA_BLOCK, DEFAULT_JAVA_BLOCK, Backends.cpu(), Kernel.JAVA);
+    return builder().kernel(Kernel.JAVA).queryBlock(DEFAULT_JAVA_BLOCK).docBlock(DEFAULT_JAVA_BLOCK).build();
+  }
+
+  /** A builder with the {@link #defaults()}: {@link Kernel#MATMUL}, 1024 x 16384 blocks, the CPU. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder initialised with this config's values. */
+  public Builder toBuilder() {
+    return new Builder().queryBlock(queryBlock).docBlock(docBlock).backend(backend).kernel(kernel);
   }
 
   /** This config on another backend. */
   public SearchConfig withBackend(Backend newBackend) {
-    return new SearchConfig(queryBlock, docBlock, newBackend, kernel);
+    return toBuilder().backend(newBackend).build();
+  }
+
+  /** Builder for {@link SearchConfig}; every setter is optional. */
+  public static final class Builder {
+    private int queryBlock = DEFAULT_QUERY_BLOCK;
+    private int docBlock = DEFAULT_DOC_BLOCK;
+    private Backend backend = Backends.cpu();
+    private Kernel kernel = Kernel.MATMUL;
+
+    private Builder() {}
+
+    /** Queries scored together, at least 1. */
+    public Builder queryBlock(int queryBlock) { this.queryBlock = queryBlock; return this; }
+    /** Documents scored together, at least 1. */
+    public Builder docBlock(int docBlock) { this.docBlock = docBlock; return this; }
+    /** The device the matrix products run on ({@link Kernel#MATMUL} only). */
+    public Builder backend(Backend backend) { this.backend = backend; return this; }
+    /** How the inner products are computed. */
+    public Builder kernel(Kernel kernel) { this.kernel = kernel; return this; }
+
+    /** @throws IllegalArgumentException for a block size below 1 */
+    public SearchConfig build() {
+      return new SearchConfig(queryBlock, docBlock, backend, kernel);
+    }
   }
 }

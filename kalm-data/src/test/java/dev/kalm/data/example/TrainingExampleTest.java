@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonPrimitive;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainingExampleTest {
   private final TrainingExample example = TrainingExample.builder()
       .query("list files").positive("ls lists files").negative("cp copies").task("man")
-      .posScores(List.of(0.9)).negScores(List.of(0.2)).extra("id", new JsonPrimitive(7)).build();
+      .posScores(List.of(0.9)).negScores(List.of(0.2)).extra("id", "7").build();
 
   @Test
   void builderAndAccessors() {
@@ -48,7 +47,7 @@ class TrainingExampleTest {
     assertTrue(scores.getMessage().contains("posScores"), scores.getMessage());
     assertThrows(IllegalArgumentException.class, () -> example.withScores(List.of(Double.NaN), List.of()));
     assertThrows(IllegalArgumentException.class,
-        () -> TrainingExample.builder().query("q").positive("p").extra("neg", new JsonPrimitive(1)).build());
+        () -> TrainingExample.builder().query("q").positive("p").extra("neg", "1").build());
     assertThrows(IllegalArgumentException.class, () -> example.withTask(""));
   }
 
@@ -56,5 +55,14 @@ class TrainingExampleTest {
   void normalisation() {
     assertEquals("list files", Texts.normalize("  Ｌｉｓｔ\n\t FILES\u00a0"));
     assertEquals(Texts.normalize("ﬁle"), Texts.normalize("FILE"));
+  }
+
+  @Test
+  void extraTakesJsonTextAndStoresItCompact() {
+    TrainingExample e = TrainingExample.builder().query("q").positive("p").extra("meta", "{\"x\": [1, \"<y>\"]}").build();
+    assertEquals("{\"x\":[1,\"<y>\"]}", e.extras().get("meta"));
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> TrainingExample.builder().extra("meta", "{oops"));
+    assertEquals("extra 'meta' is not valid JSON: {oops", bad.getMessage());
   }
 }

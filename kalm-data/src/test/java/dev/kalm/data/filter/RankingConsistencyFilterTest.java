@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.model.Prompt;
@@ -29,7 +28,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class RankingConsistencyFilterTest {
-  private static final SearchConfig SMALL_BLOCKS = new SearchConfig(2, 3, Backends.cpu());
+  private static final SearchConfig SMALL_BLOCKS = SearchConfig.builder().queryBlock(2).docBlock(3).build();
 
   /** Corpus with known scores: query vectors are [1], a document's vector is [its score]. */
   private static final Map<String, Float> SCORES = Map.of(
@@ -214,7 +213,7 @@ class RankingConsistencyFilterTest {
     FakeEmbedder embedder = FakeEmbedder.quantized(8);
     MiningConfig config = MiningConfig.builder().filter(filter).filterTopK(filterTopK)
         .range(rangeMin, rangeMin + rangeWidth).negatives(negatives).seed(seed)
-        .search(new SearchConfig(8, 16, Backends.cpu())).build();
+        .search(SearchConfig.builder().queryBlock(8).docBlock(16).build()).build();
     FilterResult result = DataFilters.rankingConsistency(embedder, config).filter(in);
     assertEquals(result.examples(), DataFilters.rankingConsistency(embedder, config).filter(in).examples(), "deterministic");
 

@@ -3,7 +3,6 @@ package dev.kalm.data.search;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.device.Backends;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -14,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class JavaVectorIndexTest extends VectorIndexContract {
   @Override
   protected VectorIndex index(float[][] docs, int queryBlock, int docBlock) {
-    return VectorIndexes.exact(docs, new SearchConfig(queryBlock, docBlock, Backends.cpu(), SearchConfig.Kernel.JAVA));
+    return VectorIndexes.exact(docs,
+        SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
   }
 
   /** Scores are a function of the two vectors only: the same bits for any blocks, and equal to score(). */

@@ -41,7 +41,8 @@ public final class SearchBenchmark {
     Random random = new Random(1);
     float[][] d = VectorIndexContract.normalised(random, docs, dim);
     float[][] q = VectorIndexContract.normalised(random, queries, dim);
-    VectorIndex index = VectorIndexes.exact(d, new SearchConfig(queryBlock, docBlock, backend, kernel));
+    VectorIndex index = VectorIndexes.exact(d,
+        SearchConfig.builder().queryBlock(queryBlock).docBlock(docBlock).backend(backend).kernel(kernel).build());
     index.search(java.util.Arrays.copyOf(q, Math.min(queries, queryBlock)), k); // warm-up
     double best = Double.MAX_VALUE;
     for (int rep = 0; rep < 3; rep++) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kalm.core.device.Backends;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -19,11 +18,12 @@ import org.junit.jupiter.api.Test;
 class VectorIndexAgreementTest {
 
   private static VectorIndex matmul(float[][] docs, int queryBlock, int docBlock) {
-    return VectorIndexes.exact(docs, new SearchConfig(queryBlock, docBlock, Backends.cpu()));
+    return VectorIndexes.exact(docs, SearchConfig.builder().queryBlock(queryBlock).docBlock(docBlock).build());
   }
 
   private static VectorIndex java(float[][] docs, int queryBlock, int docBlock) {
-    return VectorIndexes.exact(docs, new SearchConfig(queryBlock, docBlock, Backends.cpu(), SearchConfig.Kernel.JAVA));
+    return VectorIndexes.exact(docs,
+        SearchConfig.builder().kernel(SearchConfig.Kernel.JAVA).queryBlock(queryBlock).docBlock(docBlock).build());
   }
 
   @Property(tries = 40)

@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
 import com.google.gson.JsonObject;
-import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.jsonl.JsonLines;
+import dev.kalm.core.internal.json.StrictJson;
 import dev.kalm.core.jsonl.JsonLinesException;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.llm.LlmClient;
@@ -18,6 +17,7 @@ import dev.kalm.data.testing.FakeLlmServer;
 import dev.kalm.data.testing.FakeLlmServer.Call;
 import dev.kalm.data.testing.FakeLlmServer.Reply;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,8 +60,10 @@ class SynthesizerTest {
   }
 
   static List<JsonObject> lines(Path file) {
-    try (Stream<JsonLine> s = JsonLines.read(file)) {
-      return s.map(JsonLine::json).toList();
+    try (Stream<String> s = Files.lines(file)) {
+      return s.filter(line -> !line.isBlank()).map(line -> StrictJson.parse(line).getAsJsonObject()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -137,7 +137,7 @@ final class EmbedCommand implements Callable<Integer> {
               + "): the model overflows on it; nothing written");
         }
       }
-      out.write(EmbeddingLines.line(vectors[i], EmbeddingLines.otherFieldsJson(chunk.get(i).json())));
+      out.write(EmbeddingLines.line(vectors[i], EmbeddingLines.otherFieldsJson(chunk.get(i))));
       out.write('\n');
     }
     done[0] += chunk.size();

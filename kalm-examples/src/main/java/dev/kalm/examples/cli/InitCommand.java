@@ -1,6 +1,5 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.JsonObject;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Pooling;
@@ -44,13 +43,9 @@ final class InitCommand implements Callable<Integer> {
     OutputPaths.checkFolder("--output", output);
     Qwen2Config config = ModelInit.preset(preset).withAttention(Attention.parse(attention));
     long start = System.nanoTime();
-    JsonObject provenance = new JsonObject();
-    provenance.addProperty("created_by", "kalm init");
-    provenance.addProperty("preset", preset);
-    provenance.addProperty("seed", seed);
     ModelInit.writeRandom(output, config, seed, tokenizer,
         new SentenceTransformerSettings(Pooling.parse(pooling), 512, Prompt.instruction(Prompt.DEFAULT_RETRIEVAL_TASK)),
-        provenance);
+        new ModelInit.Provenance("kalm init", preset));
     System.err.printf(Locale.ROOT, "kalm init: wrote %s (%s, %.1fM parameters, hidden %d, %d layers) in %.1f s%n",
         output, preset, config.parameterCount() / 1e6, config.hiddenSize(), config.numLayers(),
         (System.nanoTime() - start) / 1e9);

@@ -326,6 +326,6 @@ public final class Demo {
     json.add("timings_s", gson.toJsonTree(report.timings()));
     json.addProperty("model", String.valueOf(report.model()));
     AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create()
-        .toJson(dev.kalm.core.jsonl.StrictJson.nullForNonFinite(json)));
+        .toJson(dev.kalm.core.internal.json.StrictJson.nullForNonFinite(json)));
   }
 }

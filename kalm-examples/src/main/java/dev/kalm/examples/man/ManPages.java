@@ -269,7 +269,7 @@ public final class ManPages {
           .query(page.summary())
           .positive(page.description())
           .task(page.section())
-          .extra("name", new JsonPrimitive(page.name()))
+          .extra("name", new JsonPrimitive(page.name()).toString())
           .build());
     }
     return out.build();

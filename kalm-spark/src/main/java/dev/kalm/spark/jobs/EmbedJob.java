@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.kalm.core.jsonl.EmbeddingLines;
 import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.spark.JsonLinesInput;
 import dev.kalm.spark.KalmEmbedder;
@@ -141,9 +140,9 @@ public final class EmbedJob implements Callable<Integer> {
   private static Row parse(Row line) {
     String source = line.getString(1);
     long number = line.getLong(2);
-    JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
+    JsonLine json = JsonLine.parse(line.getString(3), source, number);
     String text = json.string("text");
-    return RowFactory.create(line.getInt(0), number, text, EmbeddingLines.otherFieldsJson(json.json()));
+    return RowFactory.create(line.getInt(0), number, text, EmbeddingLines.otherFieldsJson(json));
   }
 
   /** The output line of {@code kalm embed}: {@code {"embedding":[...]}} then the input's other fields. */

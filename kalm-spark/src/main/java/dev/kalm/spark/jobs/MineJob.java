@@ -4,7 +4,6 @@ package dev.kalm.spark.jobs;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.jsonl.JsonLines;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.filter.FilterReport;
@@ -188,7 +187,7 @@ public final class MineJob implements Callable<Integer> {
     JavaRDD<Row> rows = JsonLinesInput.lines(spark, JsonLinesInput.files(spark, corpus)).map(line -> {
       String source = line.getString(1);
       long number = line.getLong(2);
-      JsonLine json = new JsonLine(source, number, JsonLines.parseObject(line.getString(3), source, number));
+      JsonLine json = JsonLine.parse(line.getString(3), source, number);
       return RowFactory.create(((long) line.getInt(0) << 40) | number,
           BeirDataset.documentText(json.optString("title", ""), json.string("text")));
     });

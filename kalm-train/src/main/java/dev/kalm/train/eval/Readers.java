@@ -1,7 +1,5 @@
 package dev.kalm.train.eval;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonPrimitive;
 import dev.kalm.core.jsonl.JsonLine;
 import dev.kalm.core.jsonl.JsonLines;
 import java.nio.file.Path;
@@ -23,22 +21,19 @@ final class Readers {
 
   /** A label field: a string, or a number (integral numbers written without a fraction, {@code 3} not {@code 3.0}). */
   static String label(JsonLine line, String field) {
-    JsonElement e = line.json().get(field);
-    if (e == null || e.isJsonNull()) {
+    Object value = line.value(field);
+    if (value == null) {
       throw line.error(field, "missing");
     }
-    if (e.isJsonPrimitive()) {
-      JsonPrimitive p = e.getAsJsonPrimitive();
-      if (p.isString()) {
-        return p.getAsString();
-      }
-      if (p.isNumber()) {
-        double d = p.getAsDouble();
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-      }
-      if (p.isBoolean()) {
-        return p.getAsBoolean() ? "1" : "0";
-      }
+    if (value instanceof String s) {
+      return s;
+    }
+    if (value instanceof Number n) {
+      double d = n.doubleValue();
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+    if (value instanceof Boolean b) {
+      return b ? "1" : "0";
     }
     throw line.error(field, "must be a string or a number");
   }

@@ -15,10 +15,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FakeEmbedders {
   private FakeEmbedders() {}
 
+  /** What both fakes share: a fixed dimension, whitespace tokens, nothing to close. */
+  private abstract static class Fake implements Embedder {
+    final int dimension;
+
+    Fake(int dimension) {
+      this.dimension = dimension;
+    }
+
+    @Override
+    public int dimension() {
+      return dimension;
+    }
+
+    @Override
+    public int tokenCount(String text) {
+      return text.split("\\s+").length;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   /** Looks each text (prompt applied) up in a table; unknown texts get the zero vector. Counts texts embedded. */
-  static final class Table implements Embedder {
+  static final class Table extends Fake {
     private final Map<String, float[]> vectors;
-    private final int dimension;
     private final Prompt prompt;
     final AtomicInteger embedded = new AtomicInteger();
     final List<Prompt> prompts = new ArrayList<>();
@@ -29,8 +50,8 @@ final class FakeEmbedders {
     }
 
     Table(Map<String, float[]> vectors, int dimension, Prompt configured) {
+      super(dimension);
       this.vectors = vectors;
-      this.dimension = dimension;
       this.prompt = configured;
     }
 
@@ -48,23 +69,11 @@ final class FakeEmbedders {
       return out;
     }
 
-    @Override
-    public int dimension() {
-      return dimension;
-    }
-
-    @Override
-    public int tokenCount(String text) {
-      return text.split("\\s+").length;
-    }
 
     @Override
     public EmbedderConfig config() {
       return EmbedderConfig.builder().prompt(prompt).build();
     }
-
-    @Override
-    public void close() {}
   }
 
   /** One-hot vector {@code e_i} for each text {@code i} of the table; other texts get zero. */
@@ -82,11 +91,9 @@ final class FakeEmbedders {
    * Hashed bag of words: lowercase letter/digit tokens, each adds +-1 to one of {@code dimension} buckets
    * (FNV-1a hash), then L2 normalisation. The prompt is part of the text.
    */
-  static final class HashedBagOfWords implements Embedder {
-    private final int dimension;
-
+  static final class HashedBagOfWords extends Fake {
     HashedBagOfWords(int dimension) {
-      this.dimension = dimension;
+      super(dimension);
     }
 
     @Override
@@ -125,22 +132,10 @@ final class FakeEmbedders {
       return v;
     }
 
-    @Override
-    public int dimension() {
-      return dimension;
-    }
-
-    @Override
-    public int tokenCount(String text) {
-      return text.split("\\s+").length;
-    }
 
     @Override
     public EmbedderConfig config() {
       return EmbedderConfig.defaults();
     }
-
-    @Override
-    public void close() {}
   }
 }

@@ -26,23 +26,15 @@ public record TokenBatch(long[] ids, float[] mask, int rows, int length) {
 
   /** Pads {@code sequences}, each cut to its first {@code maxLength} tokens, on the right. */
   public static TokenBatch rightPadded(List<long[]> sequences, int maxLength) {
-    int length = 1;
-    for (long[] s : sequences) {
-      length = Math.max(length, Math.min(s.length, maxLength));
-    }
-    long[] ids = new long[sequences.size() * length];
-    float[] mask = new float[ids.length];
-    for (int r = 0; r < sequences.size(); r++) {
-      long[] s = sequences.get(r);
-      int n = Math.min(s.length, maxLength);
-      System.arraycopy(s, 0, ids, r * length, n);
-      java.util.Arrays.fill(mask, r * length, r * length + n, 1f);
-    }
-    return new TokenBatch(ids, mask, sequences.size(), length);
+    return padded(sequences, maxLength, false);
   }
 
   /** Pads {@code sequences}, each cut to its first {@code maxLength} tokens, on the left (real tokens end each row). */
   public static TokenBatch leftPadded(List<long[]> sequences, int maxLength) {
+    return padded(sequences, maxLength, true);
+  }
+
+  private static TokenBatch padded(List<long[]> sequences, int maxLength, boolean left) {
     int length = 1;
     for (long[] s : sequences) {
       length = Math.max(length, Math.min(s.length, maxLength));
@@ -52,7 +44,7 @@ public record TokenBatch(long[] ids, float[] mask, int rows, int length) {
     for (int r = 0; r < sequences.size(); r++) {
       long[] s = sequences.get(r);
       int n = Math.min(s.length, maxLength);
-      int offset = r * length + length - n;
+      int offset = r * length + (left ? length - n : 0);
       System.arraycopy(s, 0, ids, offset, n);
       java.util.Arrays.fill(mask, offset, offset + n, 1f);
     }

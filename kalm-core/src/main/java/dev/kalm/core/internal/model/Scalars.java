@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.BinaryOperator;
 
 /**
  * Elementwise operations with a Java number that stay correct while autograd records.
@@ -25,29 +26,28 @@ public final class Scalars {
 
   /** {@code x * value}. */
   public static NDArray mul(NDArray x, double value) {
-    try (NDArray operand = of(x, value)) {
-      return x.mul(operand);
-    }
+    return apply(x, value, NDArray::mul);
   }
 
   /** {@code x / value}. */
   public static NDArray div(NDArray x, double value) {
-    try (NDArray operand = of(x, value)) {
-      return x.div(operand);
-    }
+    return apply(x, value, NDArray::div);
   }
 
   /** {@code x} to the power {@code value}. */
   public static NDArray pow(NDArray x, double value) {
-    try (NDArray operand = of(x, value)) {
-      return x.pow(operand);
-    }
+    return apply(x, value, NDArray::pow);
   }
 
   /** {@code max(x, value)} elementwise. */
   public static NDArray maximum(NDArray x, double value) {
+    return apply(x, value, NDArray::maximum);
+  }
+
+  /** {@code op(x, scalar)} with the scalar operand freed afterwards. */
+  private static NDArray apply(NDArray x, double value, BinaryOperator<NDArray> op) {
     try (NDArray operand = of(x, value)) {
-      return x.maximum(operand);
+      return op.apply(x, operand);
     }
   }
 

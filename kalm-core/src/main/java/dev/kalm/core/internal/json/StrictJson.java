@@ -1,4 +1,4 @@
-package dev.kalm.core.jsonl;
+package dev.kalm.core.internal.json;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * range) or longer than 1000 characters is rejected. Nesting is limited by Gson's default (255 levels).
  *
  * <p>Errors are {@link Malformed} with the 1-based line and a problem text (column and reason); callers wrap
- * them into their own exception naming the file ({@link JsonLinesException}, {@code ModelFormatException},
+ * them into their own exception naming the file ({@code JsonLinesException}, {@code ModelFormatException},
  * {@code SafetensorsException}). Stateless and thread-safe.
  *
  * <pre>{@code
@@ -146,7 +146,7 @@ public final class StrictJson {
   }
 
   /** {@code text} without a leading U+FEFF. */
-  static String dropByteOrderMark(String text) {
+  public static String dropByteOrderMark(String text) {
     return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
@@ -164,7 +164,7 @@ public final class StrictJson {
    * Decodes {@code length} bytes at {@code offset}, which start line {@code firstLine}; {@code decoder} is reset
    * and reused (one per thread).
    */
-  static String decodeUtf8(byte[] bytes, int offset, int length, long firstLine, CharsetDecoder decoder) {
+  public static String decodeUtf8(byte[] bytes, int offset, int length, long firstLine, CharsetDecoder decoder) {
     decoder.reset().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
     CharBuffer out = CharBuffer.allocate(length);

@@ -1,14 +1,15 @@
-package dev.kalm.core.embed;
+package dev.kalm.core.internal.embed;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.kalm.core.embed.Embedder;
+import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.internal.device.Devices;
-import dev.kalm.core.internal.embed.Pooler;
-import dev.kalm.core.internal.embed.TokenBatch;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Pooling;
@@ -37,8 +38,11 @@ import java.util.function.Supplier;
  * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
  * flight and frees the model only when none runs. A call in flight fails at its next batch with
  * "embedder is closed". Stopping: {@link StopSignal#current()} is checked before every batch.
+ *
+ * <p>Internal: programs get an embedder from {@code Embedders.load}; kalm's own modules use {@link #wrap} for an
+ * embedder over a model they own (the trainer's model being trained).
  */
-final class Qwen2Embedder implements Embedder {
+public final class Qwen2Embedder implements Embedder {
   private final Qwen2Model model;
   private final TextTokenizer tokenizer;
   private final EmbedderConfig config;
@@ -50,15 +54,49 @@ final class Qwen2Embedder implements Embedder {
   private volatile boolean closed;
   private boolean released; // guarded by the write lock
 
-  Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel) {
-    this(model, tokenizer, resolved, ownsModel, SentenceTransformerModules.none());
-  }
-
   /**
+   * An embedder that owns {@code model} and {@code tokenizer} (closing it closes both).
+   *
+   * @param resolved the configuration with every default resolved (pooling, attention, prompt, max length and an
+   *     explicit dimension)
    * @param modules the folder's sentence-transformers pipeline: lower-casing, {@code include_prompt} and Dense
    *     modules are applied here (pooling, max length and normalisation are already resolved into {@code resolved})
    */
-  Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel,
+  public static Embedder owning(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved,
+      SentenceTransformerModules modules) {
+    return new Qwen2Embedder(model, tokenizer, resolved, true, modules);
+  }
+
+  /**
+   * An embedder over a model and tokenizer owned by the caller (e.g. a model being trained): closing the
+   * embedder leaves both open. {@code config}'s null settings default to mean pooling, the model's attention
+   * and no prompt; its device is ignored (the model's backend is used).
+   *
+   * @throws IllegalArgumentException for a dimension above the model's hidden size
+   */
+  public static Embedder wrap(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig config) {
+    EmbedderConfig resolved = config.toBuilder()
+        .pooling(config.pooling() == null ? Pooling.MEAN : config.pooling())
+        .attention(config.attention() == null ? model.config().attention() : config.attention())
+        .prompt(config.prompt() == null ? Prompt.none() : config.prompt())
+        .maxLength(config.maxLength() == 0 ? EmbedderConfig.DEFAULT_MAX_LENGTH : config.maxLength())
+        .dimension(checkedDimension(config.dimension(), model.config().hiddenSize()))
+        .build();
+    return new Qwen2Embedder(model, tokenizer, resolved, false, SentenceTransformerModules.none());
+  }
+
+  /**
+   * {@code dimension}, or {@code hidden} for 0 (all components).
+   *
+   * @throws IllegalArgumentException when {@code dimension} is above {@code hidden} (the output width)
+   */
+  public static int checkedDimension(int dimension, int hidden) {
+    checkArgument(dimension <= hidden, "dimension must be in [1, %s] (the output width) or 0 for all, got %s", hidden,
+        dimension);
+    return dimension == 0 ? hidden : dimension;
+  }
+
+  private Qwen2Embedder(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved, boolean ownsModel,
       SentenceTransformerModules modules) {
     this.model = model;
     this.tokenizer = tokenizer;
