@@ -47,12 +47,13 @@ public record EmbedderConfig(
 
   public static final int DEFAULT_MAX_LENGTH = 512;
   /**
-   * Chosen by measurement (2 cores, one batch at a time): for 48 qwen2-0.5b documents 1,024, 2,048, 4,096 and
-   * 8,192 tokens took 10.4, 10.2, 11.5 and 14.5 s, and 2,048 was also fastest for the small preset's documents
-   * and queries; smaller batches also bound activation memory (qwen2-0.5b's fused gate/up activation of a
-   * batch is 80 MB).
+   * Chosen by measurement (2 cores, bench/peer-benchmark.sh texts). One batch at a time, for 48 qwen2-0.5b
+   * documents 1,024, 2,048, 4,096 and 8,192 tokens took 10.4, 10.2, 11.5 and 14.5 s; with two batches side by
+   * side (the default on 2 cores) 1,024 took 10.0 s at 2.82 GB peak and 2,048 10.8-11.8 s at 3.1 GB; for the small
+   * preset 512-2,048 were within noise of each other, the peak growing with the budget (0.66, 0.70, 0.84 GB).
+   * Raise it on GPU, where larger batches pay.
    */
-  public static final int DEFAULT_BATCH_TOKENS = 2048;
+  public static final int DEFAULT_BATCH_TOKENS = 1024;
 
   public EmbedderConfig {
     checkArgument(maxLength >= 0 && maxLength <= 32768,
