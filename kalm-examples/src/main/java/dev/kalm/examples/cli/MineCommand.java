@@ -3,7 +3,6 @@ package dev.kalm.examples.cli;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.report.Report;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.data.example.ExampleWriter;

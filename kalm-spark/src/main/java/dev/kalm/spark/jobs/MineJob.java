@@ -2,7 +2,6 @@ package dev.kalm.spark.jobs;
 
 
 import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.model.Prompt;
 import dev.kalm.core.report.Report;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.filter.FilterReport;

@@ -20,7 +20,7 @@ public final class ReportJson {
    * booleans, maps from names to values (objects, in map order) and lists of values (arrays).
    *
    * @param htmlSafe escape {@code < > & = '} as Gson's HTML-safe mode does; otherwise write them as they are
-   * @throws IllegalArgumentException for a value of another type or a non-finite number
+   * @throws IllegalArgumentException for a value of another type, or (from Gson) a NaN or infinite number
    */
   public static String pretty(Map<String, ?> fields, boolean htmlSafe) {
     GsonBuilder gson = new GsonBuilder().setPrettyPrinting();
@@ -48,9 +48,6 @@ public final class ReportJson {
       return new JsonPrimitive(b);
     }
     if (value instanceof Number n) {
-      if (!Double.isFinite(n.doubleValue())) {
-        throw new IllegalArgumentException("not a JSON number: " + n);
-      }
       return new JsonPrimitive(n);
     }
     throw new IllegalArgumentException("not a report value: " + value.getClass().getName());
