@@ -11,7 +11,7 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import com.google.common.base.Throwables;
 import dev.kalm.core.internal.device.Devices;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Pooling;
