@@ -71,5 +71,12 @@ class MiningSpecTest {
     assertEquals(0.0, timing.get("search_scores_per_second").getAsDouble());
     assertEquals("embedding 1.5 s, search 0.3 s (0.00 scores/s), total 2.0 s" + System.lineSeparator(),
         MiningSpec.timingLine(chain, 2.0));
+
+    FilterReport counted = new FilterReport("ranking-consistency", 4, 3, ImmutableMap.of(),
+        ImmutableMap.of("embed_seconds", 2.0, "embed_tokens", 1000.0, "embed_tokens_per_second", 500.0,
+            "search_seconds", 0.25), ImmutableList.of());
+    assertEquals(1000.0, MiningSpec.timingJson(counted, 3.0).get("embed_tokens").getAsDouble());
+    assertEquals("embedding 2.0 s (1000 tokens, 500.0 tokens/s), search 0.3 s (0.00 scores/s), total 3.0 s"
+        + System.lineSeparator(), MiningSpec.timingLine(counted, 3.0));
   }
 }
