@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * @param promptName a prompt named in {@code config_sentence_transformers.json}, or null; wins over
  *     {@code prompt}
  * @param batchTokens token budget of one batch (padded length x texts), at least {@code maxLength}
+ * @param parallelBatches on CPU, how many batches of one call run at once, each on its own thread with
+ *     {@code cores / parallelBatches} libtorch threads; 0 = {@link #autoParallelBatches}. A call whose texts fit
+ *     in one batch runs it on the caller's thread with libtorch's default threads. Ignored on GPU.
  * @param device where the model runs
  * @param attention attention pattern, or null for the folder's
  */
@@ -38,23 +41,38 @@ public record EmbedderConfig(
     @Nullable Prompt prompt,
     @Nullable String promptName,
     int batchTokens,
+    int parallelBatches,
     DeviceChoice device,
     @Nullable Attention attention) {
 
   public static final int DEFAULT_MAX_LENGTH = 512;
   /**
-   * Chosen by measurement (bench/peer-benchmark.sh, qwen2-0.5b shape, 2 cores): against 16,384 it bounds
-   * activation memory (the fused gate/up activation is 160 MB instead of 640 MB) at a small cost in speed on a
-   * busy machine; 2,048 and 512 were slower still.
+   * Chosen by measurement (2 cores, bench/peer-benchmark.sh texts). One batch at a time, for 48 qwen2-0.5b
+   * documents 1,024, 2,048, 4,096 and 8,192 tokens took 10.4, 10.2, 11.5 and 14.5 s; with two batches side by
+   * side (the default on 2 cores) 1,024 took 10.0 s at 2.82 GB peak and 2,048 10.8-11.8 s at 3.1 GB; for the small
+   * preset 512-2,048 were within noise of each other, the peak growing with the budget (0.66, 0.70, 0.84 GB).
+   * Raise it on GPU, where larger batches pay.
    */
-  public static final int DEFAULT_BATCH_TOKENS = 4096;
+  public static final int DEFAULT_BATCH_TOKENS = 1024;
 
   public EmbedderConfig {
     checkArgument(maxLength >= 0 && maxLength <= 32768,
         "maxLength must be in [1, 32768] (or 0 for the model folder's), got %s", maxLength);
     checkArgument(dimension >= 0, "dimension must be >= 0 (0 = full), got %s", dimension);
     checkArgument(batchTokens >= 1, "batchTokens must be >= 1, got %s", batchTokens);
+    checkArgument(parallelBatches >= 0, "parallelBatches must be >= 0 (0 = auto), got %s", parallelBatches);
     checkNotNull(device, "device");
+  }
+
+  /**
+   * The number of batches run at once for {@code parallelBatches} 0 on a machine with {@code cores} cores:
+   * {@code min(cores, 4)}. One batch per core where cores are few: the operations of a batch of a small model or
+   * of short texts are too short to keep several cores busy (measured on 2 cores: 2 batches of 1 thread each
+   * against 1 batch of 2 threads, 1.25x for the small preset, 1.33x for qwen2-0.5b); at most 4 at once, so that
+   * activation memory stays at 4 batches.
+   */
+  public static int autoParallelBatches(int cores) {
+    return Math.max(1, Math.min(cores, 4));
   }
 
   /**
@@ -84,6 +102,7 @@ public record EmbedderConfig(
     b.prompt = prompt;
     b.promptName = promptName;
     b.batchTokens = batchTokens;
+    b.parallelBatches = parallelBatches;
     b.device = device;
     b.attention = attention;
     return b;
@@ -98,6 +117,7 @@ public record EmbedderConfig(
     private @Nullable Prompt prompt;
     private @Nullable String promptName;
     private int batchTokens = DEFAULT_BATCH_TOKENS;
+    private int parallelBatches;
     private DeviceChoice device = DeviceChoice.fromEnvironment();
     private @Nullable Attention attention;
 
@@ -110,13 +130,14 @@ public record EmbedderConfig(
     public Builder prompt(@Nullable Prompt prompt) { this.prompt = prompt; return this; }
     public Builder promptName(@Nullable String promptName) { this.promptName = promptName; return this; }
     public Builder batchTokens(int batchTokens) { this.batchTokens = batchTokens; return this; }
+    public Builder parallelBatches(int parallelBatches) { this.parallelBatches = parallelBatches; return this; }
     public Builder device(DeviceChoice device) { this.device = device; return this; }
     public Builder attention(@Nullable Attention attention) { this.attention = attention; return this; }
 
     /** @throws IllegalArgumentException naming the bad value */
     public EmbedderConfig build() {
       return new EmbedderConfig(pooling, normalize, maxLength, dimension, prompt, promptName,
-          batchTokens, device, attention);
+          batchTokens, parallelBatches, device, attention);
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
+import dev.kalm.core.internal.device.NativeRuntime;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;
@@ -59,7 +60,8 @@ final class BenchCommand implements Callable<Integer> {
       ModelInit.writeRandom(folder, ModelInit.preset(preset), 1, null, SentenceTransformerSettings.kalm(), null);
     }
     List<String> corpus = syntheticTexts(texts, words, 7);
-    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchOptions.batchTokens).maxLength(512)
+    EmbedderConfig config = EmbedderConfig.builder().batchTokens(batchOptions.batchTokens)
+        .parallelBatches(batchOptions.parallelBatches).maxLength(512)
         .device(dev.kalm.core.device.DeviceChoice.CPU).build();
     try (Embedder embedder = Embedders.load(folder, config)) {
       Qwen2Config shape = dev.kalm.core.model.ModelFolder.read(folder).config();
@@ -86,6 +88,8 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "embedding throughput: %.0f tokens/s = %.1f GFLOP/s%n", tokensPerSecond, achieved);
       System.out.printf(Locale.ROOT, "matmul peak (1024^3 fp32, same run, before/after): %.1f / %.1f GFLOP/s%n", peak, peakAfter);
       System.out.printf(Locale.ROOT, "fraction of peak: %.1f %%%n", 100 * achieved / Math.max(peak, peakAfter));
+      System.out.println("MKL on an AMD CPU with AVX-512: " + (NativeRuntime.mklVendorCheckReplaced()
+          ? "AVX-512 kernels (-Dkalm.mkl.amdAvx512=false for MKL's default)" : "not applicable or turned off"));
       return 0;
     } finally {
       if (tmp != null) {

@@ -17,6 +17,14 @@ final class Counts {
     }
   }
 
+  /** An int of at least 0. */
+  static final class NonNegativeInt implements CommandLine.ITypeConverter<Integer> {
+    @Override
+    public Integer convert(String value) {
+      return (int) parse(value, 0, Integer.MAX_VALUE);
+    }
+  }
+
   /** A long of at least 1. */
   static final class PositiveLong implements CommandLine.ITypeConverter<Long> {
     @Override

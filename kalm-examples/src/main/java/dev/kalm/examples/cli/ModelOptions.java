@@ -34,7 +34,8 @@ final class ModelOptions {
 
   /** An embedder config builder with these options and {@code batch}'s applied. */
   EmbedderConfig.Builder configBuilder(BatchOptions batch) {
-    return EmbedderConfig.builder().maxLength(maxLength).batchTokens(batch.batchTokens).device(device());
+    return EmbedderConfig.builder().maxLength(maxLength).batchTokens(batch.batchTokens)
+        .parallelBatches(batch.parallelBatches).device(device());
   }
 
   /** Parses {@code --device auto|cpu|gpu}. */

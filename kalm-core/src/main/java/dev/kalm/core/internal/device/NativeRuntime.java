@@ -1,5 +1,8 @@
 package dev.kalm.core.internal.device;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.util.Utils;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -70,6 +73,43 @@ public final class NativeRuntime {
   public static boolean mklVendorCheckReplaced() {
     prepare();
     return mklCpuCheck != null;
+  }
+
+  /**
+   * Makes libtorch run the calling thread's operations on {@code threads} threads (OpenMP and MKL), leaving every
+   * other thread and libtorch's process-wide default as they are: both runtimes keep this setting per thread.
+   * For threads that each run their own batches, so that the batches run side by side instead of every
+   * operation's few threads waiting for each other. Loads libtorch. Call it once, on the thread itself, before its
+   * first operation.
+   *
+   * @return whether both settings took effect (false on builds without these runtimes, e.g. macOS or ARM, where
+   *     the thread keeps libtorch's default)
+   */
+  public static boolean limitCurrentThread(int threads) {
+    prepare();
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      // libtorch sets a thread's OpenMP threads from its process-wide default when the thread first asks for
+      // its thread count (any operation over more elements than one parallel grain does); ask first, so that
+      // this first time cannot overwrite the setting below
+      manager.zeros(new Shape(1 << 17)).add(manager.zeros(new Shape(1 << 17))).close();
+      Path folder = Path.of(ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
+      NativeLibrary openMp = NativeLibrary.getInstance(openMpLibrary(folder).toString());
+      openMp.getFunction("omp_set_num_threads").invokeVoid(new Object[] {threads});
+      NativeLibrary torch = NativeLibrary.getInstance(folder.resolve(System.mapLibraryName("torch_cpu")).toString());
+      torch.getFunction("MKL_Set_Num_Threads_Local") // the C interface; the lower-case name is Fortran's (by reference)
+          .invokeInt(new Object[] {threads});
+      return openMp.getFunction("omp_get_max_threads").invokeInt(new Object[0]) == threads;
+    } catch (IOException | LinkageError | RuntimeException e) {
+      LOG.debug("kalm: cannot set this thread's libtorch threads ({}); it keeps the default", e.toString());
+      return false;
+    }
+  }
+
+  private static Path openMpLibrary(Path folder) throws IOException {
+    try (var files = Files.list(folder)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("libgomp")).findFirst()
+          .orElseThrow(() -> new IOException("no libgomp beside libtorch in " + folder));
+    }
   }
 
   /** The C library's {@code setenv}, through JNA (which DJL already depends on). */

@@ -9,7 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
+import com.google.common.base.Throwables;
 import dev.kalm.core.internal.device.Devices;
+import dev.kalm.core.internal.device.NativeRuntime;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Pooling;
@@ -23,16 +25,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Embedder} over a {@link Qwen2Model}: tokenise (truncating as transformers does, keeping the
  * post-processor's special tokens), sort by length, cut batches by a token budget, pad to the longest in the
  * batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the right), encode
  * without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch, restore input
- * order.
+ * order. On CPU, a call with several batches runs them side by side on worker threads (see
+ * {@link EmbedderConfig#parallelBatches()}); the batches and so the vectors are the same either way.
  *
  * <p>Lifecycle: every native section (tokenising a call's texts, one batch) runs under the read side of a
  * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
@@ -51,6 +60,7 @@ public final class Qwen2Embedder implements Embedder {
   private final NDManager headManager;
   private final List<NDArray[]> dense = new ArrayList<>(); // per Dense module: weight [out, in], bias [out] or null
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private @Nullable ExecutorService workers; // guarded by this
   private volatile boolean closed;
   private boolean released; // guarded by the write lock
 
@@ -142,33 +152,123 @@ public final class Qwen2Embedder implements Embedder {
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -Math.min(ids[i].length, max)).thenComparingInt(i -> i));
     float[][] out = new float[ids.length][];
+    List<int[]> batches = new ArrayList<>(); // {first index into order, texts}
+    for (int start = 0; start < order.length; ) {
+      int longest = Math.max(1, Math.min(ids[order[start]].length, max));
+      int size = Math.max(1, Math.min(order.length - start, config.batchTokens() / longest));
+      batches.add(new int[] {start, size});
+      start += size;
+    }
+    int parallel = parallelBatches();
+    if (parallel > 1 && batches.size() > 1) {
+      embedSideBySide(batches, order, ids, promptTokens, out, stop, progress);
+      return out;
+    }
     boolean gradMode = JniUtils.isGradMode();
     JniUtils.setGradMode(false);
     try {
-      int start = 0;
-      while (start < order.length) {
-        int longest = Math.max(1, Math.min(ids[order[start]].length, max));
-        int size = Math.max(1, Math.min(order.length - start, config.batchTokens() / longest));
-        List<long[]> sequences = new ArrayList<>(size);
-        for (int j = start; j < start + size; j++) {
-          sequences.add(ids[order[j]]);
-        }
+      for (int[] b : batches) {
         if (stop.isStopRequested()) {
-          throw new StoppedException("stopped after embedding " + start + " of " + order.length + " texts");
+          throw new StoppedException("stopped after embedding " + b[0] + " of " + order.length + " texts");
         }
-        TokenBatch batch = config.pooling() == Pooling.LAST
-            ? TokenBatch.leftPadded(sequences, max) : TokenBatch.rightPadded(sequences, max);
-        float[][] vectors = whileOpen(() -> encodeBatch(batch, promptTokens));
-        for (int j = 0; j < size; j++) {
-          out[order[start + j]] = vectors[j];
+        float[][] vectors = whileOpen(() -> encodeBatch(tokenBatch(b, order, ids), promptTokens));
+        for (int j = 0; j < b[1]; j++) {
+          out[order[b[0] + j]] = vectors[j];
         }
-        start += size;
-        progress.progress(start, order.length);
+        progress.progress(b[0] + b[1], order.length);
       }
     } finally {
       JniUtils.setGradMode(gradMode);
     }
     return out;
+  }
+
+  /**
+   * Runs the batches on the worker threads, at most {@link #parallelBatches()} at once, and takes their results in
+   * order (progress counts the texts of the batches done in order). A stop request or an interrupt of the calling
+   * thread lets the batches running finish, skips the rest and throws {@link StoppedException}; a failing batch
+   * cancels the rest and its exception is rethrown.
+   */
+  private void embedSideBySide(List<int[]> batches, Integer[] order, long[][] ids, int promptTokens, float[][] out,
+      StopSignal stop, ProgressListener progress) {
+    ExecutorService pool = workers();
+    List<Future<float[][]>> results = new ArrayList<>(batches.size());
+    for (int[] b : batches) {
+      results.add(pool.submit(() -> stop.isStopRequested() ? null
+          : whileOpen(() -> encodeBatch(tokenBatch(b, order, ids), promptTokens))));
+    }
+    int done = 0;
+    try {
+      for (int i = 0; i < batches.size(); i++) {
+        checkOpen(); // closed and stopped are checked between batches as in the sequential case, done ahead or not
+        float[][] vectors = null;
+        if (!stop.isStopRequested()) {
+          try {
+            vectors = results.get(i).get();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        if (vectors == null) {
+          throw new StoppedException("stopped after embedding " + done + " of " + order.length + " texts");
+        }
+        int[] b = batches.get(i);
+        for (int j = 0; j < b[1]; j++) {
+          out[order[b[0] + j]] = vectors[j];
+        }
+        done = b[0] + b[1];
+        progress.progress(done, order.length);
+      }
+    } catch (ExecutionException e) {
+      Throwables.throwIfUnchecked(e.getCause());
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      for (Future<float[][]> f : results) {
+        f.cancel(false); // batches not started yet are skipped; running ones finish (close waits for them)
+      }
+    }
+  }
+
+  /** The batch {@code b} ({first index into order, texts}), padded for the pooling. */
+  private TokenBatch tokenBatch(int[] b, Integer[] order, long[][] ids) {
+    List<long[]> sequences = new ArrayList<>(b[1]);
+    for (int j = b[0]; j < b[0] + b[1]; j++) {
+      sequences.add(ids[order[j]]);
+    }
+    return config.pooling() == Pooling.LAST
+        ? TokenBatch.leftPadded(sequences, config.maxLength()) : TokenBatch.rightPadded(sequences, config.maxLength());
+  }
+
+  /** Batches run at once: 1 on GPU, else the configured number or {@link EmbedderConfig#autoParallelBatches}. */
+  private int parallelBatches() {
+    if (!model.backend().name().equals("cpu")) {
+      return 1;
+    }
+    return config.parallelBatches() > 0 ? config.parallelBatches()
+        : EmbedderConfig.autoParallelBatches(Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * The worker threads, started on first use: daemon threads, each running libtorch with
+   * {@code max(1, cores / parallelBatches)} threads and without gradient recording.
+   */
+  private synchronized ExecutorService workers() {
+    checkOpen();
+    if (workers == null) {
+      int parallel = parallelBatches();
+      int threadsEach = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+      AtomicInteger count = new AtomicInteger();
+      workers = Executors.newFixedThreadPool(parallel, task -> {
+        Thread thread = new Thread(() -> {
+          NativeRuntime.limitCurrentThread(threadsEach);
+          JniUtils.setGradMode(false);
+          task.run();
+        }, "kalm-embed-" + count.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+    return workers;
   }
 
   /** Python's {@code str.lower()} as sentence-transformers applies it (both use Unicode's full lower-case mapping). */
@@ -241,6 +341,11 @@ public final class Qwen2Embedder implements Embedder {
   @Override
   public void close() {
     closed = true;
+    synchronized (this) {
+      if (workers != null) {
+        workers.shutdown(); // batches running finish below before the model is freed; queued ones are cancelled
+      }
+    }
     Lock lock = lifecycle.writeLock();
     lock.lock();
     try {
