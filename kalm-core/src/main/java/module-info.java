@@ -3,9 +3,9 @@
  * folders, safetensors and JSON Lines, and chooses the device.
  *
  * <p>Programs use the unqualified exports. The {@code internal} packages (the transformer on DJL arrays, the
- * Qwen2 embedder and pooling, DJL devices, the strict JSON reader) are exported only to the kalm modules that
+ * Qwen2 embedder and pooling, DJL devices, the strict JSON reader and the report writer) are exported only to the kalm modules that
  * build on them and may change without notice. Guava types appear in the exported API (immutable collections
- * in records), so Guava is read transitively; Gson types do not (only the internal JSON reader uses them). The bundled tokenizer and {@code version.properties} are
+ * in records), so Guava is read transitively; Gson types do not (only the internal JSON reader and report writer use them). The bundled tokenizer and {@code version.properties} are
  * resources read by this module's own classes, so no package is opened.
  */
 // "module": the targets of the qualified exports are compiled after this module (javac: module not found).
@@ -27,6 +27,7 @@ module dev.kalm.core {
   exports dev.kalm.core.jsonl;
   exports dev.kalm.core.model;
   exports dev.kalm.core.progress;
+  exports dev.kalm.core.report;
   exports dev.kalm.core.safetensors;
   exports dev.kalm.core.stop;
   exports dev.kalm.core.tokenize;

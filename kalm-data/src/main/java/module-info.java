@@ -4,13 +4,14 @@
  * persona-guided LLM synthesis.
  *
  * <p>Every package is API and exported to all; kalm-data has no internal package (its helpers are
- * package-private). kalm-core, Guava and Gson types appear in its signatures, so those modules are read
- * transitively. LLM calls go through {@code java.net.http}.
+ * package-private). kalm-core and Guava types appear in its signatures, so those modules are read transitively;
+ * Gson types do not (its reports are kalm-core {@code Report}s), so Gson is read plainly. LLM calls go through
+ * {@code java.net.http}.
  */
 module dev.kalm.data {
   requires transitive dev.kalm.core;
   requires transitive com.google.common;
-  requires transitive com.google.gson;
+  requires com.google.gson;
   requires ai.djl.api;
   requires java.net.http;
   requires org.slf4j;

@@ -6,7 +6,7 @@
  * it; Gson writes the demo report's records by reflection, so the demo package is open to Gson. The Ctrl-C
  * handling uses {@code sun.misc.Signal} ({@code jdk.unsupported}). It reads kalm-core's
  * {@code internal.device} (the machine figures of {@code kalm bench}) and {@code internal.json} (the strict JSON
- * reader's non-finite-to-null step for the demo's and {@code kalm mine}'s reports), exported to it by name.
+ * reader's non-finite-to-null step for the demo's report), exported to it by name.
  */
 module dev.kalm.examples {
   requires dev.kalm.train;

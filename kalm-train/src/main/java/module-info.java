@@ -5,7 +5,7 @@
  *
  * <p>{@code dev.kalm.train.internal} (loss, optimizer, one training step on DJL arrays) is exported to no
  * module: only this module's trainer uses it. kalm-data and kalm-core types appear in the API, so those
- * modules (and, through them, Guava and Gson) are read transitively.
+ * modules (and Guava) are read transitively; Gson, used inside, plainly.
  */
 module dev.kalm.train {
   requires transitive dev.kalm.data;

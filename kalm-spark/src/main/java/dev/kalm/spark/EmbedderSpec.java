@@ -15,7 +15,8 @@ import java.io.Serializable;
  * the model is ({@link ModelSource} text) and the embedder settings as plain values, so it can travel in
  * a Spark closure. Two equal specs share one embedder per executor JVM. Immutable.
  *
- * @param modelSource the model's location, see {@link ModelSource#parse}
+ * @param modelSource the model's location in one of the forms of {@link ModelSource}, read by
+ *     {@link ModelSource#localFolder}
  * @param dimension Matryoshka dimension, 0 for the full hidden size
  * @param maxLength tokens kept per text
  * @param batchTokens token budget of one embedding batch

@@ -170,12 +170,13 @@ public final class RankingConsistencyMiner {
 
   /**
    * Filters and mines. Runs several Spark jobs (counts, embedding, search) before it returns; the kept
-   * examples are computed and cached, so reading them costs no more model work.
+   * examples are computed and cached, so reading them costs no more model work. A bad example fails the job:
+   * Spark throws an {@link org.apache.spark.SparkException} wrapping a {@code JsonLinesException} (checked in
+   * Java, undeclared here as Spark's own Scala methods leave it).
    *
    * @param examples {@code order} (long, distinct) and {@code example} (string) columns
    * @param corpus null for the default pool, or the candidate pool: {@code order} (long) and {@code text}
    *     (string) columns, deduplicated by exact text keeping the first in order
-   * @throws org.apache.spark.SparkException wrapping a {@code JsonLinesException} for a bad example
    */
   public Result mine(Dataset<Row> examples, Dataset<Row> corpus) {
     SparkSession spark = examples.sparkSession();

@@ -168,6 +168,92 @@ class JobsTest {
     JsonObject ranking = filters.getAsJsonArray("parts").get(2).getAsJsonObject().getAsJsonObject("metrics");
     assertEquals(2, ranking.get("pools").getAsInt());
     assertEquals(tally.report().parts().get(2).metrics().get("negatives_mined"), ranking.get("negatives_mined").getAsDouble());
+    // The report file's exact text, timings masked.
+    String text = Files.readString(report, StandardCharsets.UTF_8).replace(dir.toString(), "DIR")
+        .replace(TestModels.micro().toString(), "MODEL").replaceAll("(\"[a-z_]*seconds?\": )[-0-9.E]+", "$1T");
+    assertEquals("""
+        {
+          "input": {
+            "path": "DIR/data",
+            "examples": 40
+          },
+          "filters": {
+            "name": "chain",
+            "in": 40,
+            "kept": 10,
+            "dropped": {
+              "inconsistent-ranking": 30
+            },
+            "metrics": {},
+            "parts": [
+              {
+                "name": "dedup-documents",
+                "in": 40,
+                "kept": 40,
+                "dropped": {},
+                "metrics": {
+                  "positives_removed": 4.0,
+                  "negatives_removed": 4.0
+                }
+              },
+              {
+                "name": "dedup-examples",
+                "in": 40,
+                "kept": 40,
+                "dropped": {},
+                "metrics": {}
+              },
+              {
+                "name": "ranking-consistency+mining",
+                "in": 40,
+                "kept": 10,
+                "dropped": {
+                  "inconsistent-ranking": 30
+                },
+                "metrics": {
+                  "pools": 2.0,
+                  "pool_size": 62.0,
+                  "queries": 40.0,
+                  "embedded_texts": 102.0,
+                  "embed_seconds": T,
+                  "search_seconds": T,
+                  "search_scores": 1296.0,
+                  "search_scores_per_second": T,
+                  "negatives_existing": 2.0,
+                  "negatives_mined": 28.0,
+                  "negatives_padded": 0.0
+                }
+              }
+            ]
+          },
+          "output": {
+            "path": "DIR/mined",
+            "examples": 10
+          },
+          "timing": {
+            "total_seconds": T,
+            "embed_seconds": T,
+            "search_seconds": T,
+            "search_scores_per_second": T
+          },
+          "config": {
+            "model": "MODEL",
+            "filter": true,
+            "mine": true,
+            "filter_topk": 8,
+            "range_min": 3,
+            "range_max": 15,
+            "negatives": 3,
+            "pool": "per-file",
+            "search_kernel": "java",
+            "existing_negatives": "keep-first",
+            "query_prompt": "",
+            "seed": 3,
+            "dedup": true,
+            "spark_master": "local[2]"
+          }
+        }
+        """, text);
 
     // Parquet with the same fields.
     String parquet = dir.resolve("mined.parquet").toString();

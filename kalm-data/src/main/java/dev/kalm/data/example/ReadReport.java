@@ -4,8 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
+import dev.kalm.core.report.Report;
 
 /**
  * What an {@link ExampleReader} has read so far. Immutable snapshot.
@@ -60,14 +59,16 @@ public record ReadReport(
     return skipped() == 0 ? s : s + ", " + skipped() + " skipped " + skippedByReason;
   }
 
-  /** This report as JSON: {@code lines}, {@code examples}, {@code skipped} (reason to count), {@code first_errors}. */
-  public JsonObject toJson() {
-    Gson gson = new Gson();
-    JsonObject o = new JsonObject();
-    o.addProperty("lines", lines);
-    o.addProperty("examples", examples);
-    o.add("skipped", gson.toJsonTree(skippedByReason));
-    o.add("first_errors", gson.toJsonTree(firstErrors));
-    return o;
+  /**
+   * This report's fields for a run report: {@code lines}, {@code examples}, {@code skipped} (reason to count),
+   * {@code first_errors}.
+   */
+  public Report toReport() {
+    return Report.builder()
+        .add("lines", lines)
+        .add("examples", examples)
+        .add("skipped", skippedByReason)
+        .addStrings("first_errors", firstErrors)
+        .build();
   }
 }

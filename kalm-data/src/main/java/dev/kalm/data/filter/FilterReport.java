@@ -5,11 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import dev.kalm.core.internal.json.StrictJson;
+import dev.kalm.core.report.Report;
 
 /**
  * What one {@link DataFilter} (or chain) did. Immutable. Once the filtered stream has been consumed to
@@ -53,25 +49,21 @@ public record FilterReport(
   }
 
   /**
-   * This report as JSON: {@code name}, {@code in}, {@code kept}, {@code dropped} (reason to count),
-   * {@code metrics} (name to number; one that is NaN or infinite, say a rate over no time, is written as null:
-   * NaN is not JSON) and, for a chain, {@code parts} (the same shape per filter, in chain order).
+   * This report for a run report: {@code name}, {@code in}, {@code kept}, {@code dropped} (reason to count),
+   * {@code metrics} (name to number; one that is NaN or infinite, say a rate over no time, is left out: NaN is
+   * not JSON) and, for a chain, {@code parts} (the same shape per filter, in chain order).
    */
-  public JsonObject toJson() {
-    Gson gson = new Gson();
-    JsonObject o = new JsonObject();
-    o.addProperty("name", name);
-    o.addProperty("in", in);
-    o.addProperty("kept", kept);
-    o.add("dropped", gson.toJsonTree(dropped));
-    o.add("metrics", StrictJson.nullForNonFinite(
-        new GsonBuilder().serializeSpecialFloatingPointValues().create().toJsonTree(metrics)));
+  public Report toReport() {
+    Report.Builder b = Report.builder()
+        .add("name", name)
+        .add("in", in)
+        .add("kept", kept)
+        .add("dropped", dropped)
+        .add("metrics", metrics);
     if (!parts.isEmpty()) {
-      JsonArray array = new JsonArray();
-      parts.forEach(p -> array.add(p.toJson()));
-      o.add("parts", array);
+      b.addReports("parts", parts.stream().map(FilterReport::toReport).toList());
     }
-    return o;
+    return b.build();
   }
 
   private void append(StringBuilder sb, String indent) {

@@ -1,7 +1,7 @@
 package dev.kalm.data.filter;
 
-import com.google.gson.JsonObject;
 import dev.kalm.core.model.Prompt;
+import dev.kalm.core.report.Report;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -92,37 +92,55 @@ public record MiningSpec(
   }
 
   /**
-   * The report's {@code config} object: the model, the effective mining settings and these options.
+   * The report of a mining run, as {@code kalm mine --report} and the Spark mine job write it: {@code input},
+   * {@code filters} ({@link FilterReport#toReport()}), {@code output} ({@code path}, {@code examples}),
+   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code search_seconds},
+   * {@code search_scores_per_second}, 0 when absent) and {@code config} (see {@link #configReport}).
+   *
+   * @param input the input's fields, its {@code path} first
+   * @param outputPath where the kept examples went
+   * @param written examples written there
+   * @param seconds wall time of the whole run
+   * @param config the run's settings, {@link #configReport} and any fields of the front end's own after them
+   */
+  public static Report report(
+      Report input, FilterReport filters, String outputPath, long written, double seconds, Report config) {
+    Map<String, Double> metrics = miningMetrics(filters);
+    Report.Builder timing = Report.builder().add("total_seconds", seconds);
+    TIMING.forEach(key -> timing.add(key, metrics.getOrDefault(key, 0.0)));
+    return Report.builder()
+        .add("input", input)
+        .add("filters", filters.toReport())
+        .add("output", Report.builder().add("path", outputPath).add("examples", written).build())
+        .add("timing", timing.build())
+        .add("config", config)
+        .build();
+  }
+
+  /**
+   * The mining report's {@code config} fields: the model, the effective mining settings and these options
+   * ({@code corpus} left out when null).
    *
    * @param model the teacher as the user named it
    * @param corpus the {@code --corpus} value, or null for the input's own texts
    */
-  public JsonObject configJson(String model, @Nullable String corpus, MiningConfig mining) {
-    JsonObject config = new JsonObject();
-    config.addProperty("model", model);
-    config.addProperty("filter", mining.filter());
-    config.addProperty("mine", mining.mine());
-    config.addProperty("filter_topk", mining.filterTopK());
-    config.addProperty("range_min", mining.rangeMin());
-    config.addProperty("range_max", mining.rangeMax());
-    config.addProperty("negatives", mining.negatives());
-    config.addProperty("pool", pool);
-    config.addProperty("search_kernel", searchKernel);
-    config.addProperty("existing_negatives", existingNegatives);
-    config.addProperty("query_prompt", mining.queryPrompt().prefix());
-    config.addProperty("seed", mining.seed());
-    config.addProperty("corpus", corpus);
-    config.addProperty("dedup", dedup);
-    return config;
-  }
-
-  /** The report's {@code timing} object: {@code total_seconds} and the mining step's time metrics (0 if absent). */
-  public static JsonObject timingJson(FilterReport filters, double seconds) {
-    Map<String, Double> metrics = miningMetrics(filters);
-    JsonObject timing = new JsonObject();
-    timing.addProperty("total_seconds", seconds);
-    TIMING.forEach(key -> timing.addProperty(key, metrics.getOrDefault(key, 0.0)));
-    return timing;
+  public Report configReport(String model, @Nullable String corpus, MiningConfig mining) {
+    return Report.builder()
+        .add("model", model)
+        .add("filter", mining.filter())
+        .add("mine", mining.mine())
+        .add("filter_topk", mining.filterTopK())
+        .add("range_min", mining.rangeMin())
+        .add("range_max", mining.rangeMax())
+        .add("negatives", mining.negatives())
+        .add("pool", pool)
+        .add("search_kernel", searchKernel)
+        .add("existing_negatives", existingNegatives)
+        .add("query_prompt", mining.queryPrompt().prefix())
+        .add("seed", mining.seed())
+        .add("corpus", corpus)
+        .add("dedup", dedup)
+        .build();
   }
 
   /**

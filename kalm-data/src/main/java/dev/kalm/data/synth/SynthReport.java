@@ -2,7 +2,7 @@ package dev.kalm.data.synth;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
-import com.google.gson.JsonObject;
+import dev.kalm.core.report.Report;
 import dev.kalm.data.synth.llm.LlmStats;
 import java.time.Duration;
 import java.util.Locale;
@@ -57,25 +57,30 @@ public record SynthReport(
     return s > 0 ? llm.requests() / s : 0;
   }
 
-  /** The report as JSON (snake_case names, elapsed in seconds). */
-  public JsonObject toJson() {
-    JsonObject o = new JsonObject();
-    o.addProperty("output", output);
-    o.addProperty("personas_used", personasUsed);
-    o.addProperty("examples_planned", examplesPlanned);
-    o.addProperty("examples_resumed", examplesResumed);
-    o.addProperty("examples_written", examplesWritten);
-    o.addProperty("examples_skipped", examplesSkipped);
-    o.addProperty("invalid_replies", invalidReplies);
-    o.addProperty("duplicates", duplicates);
-    o.addProperty("instruction_sets_generated", instructionSetsGenerated);
-    o.addProperty("instruction_sets_reused", instructionSetsReused);
-    o.add("llm", llm.toJson());
-    o.addProperty("elapsed_s", elapsed.toNanos() / 1e9);
-    o.addProperty("requests_per_s", requestsPerSecond());
-    o.addProperty("complete", complete());
-    o.addProperty("cancelled", cancelled);
-    return o;
+  /**
+   * The report as {@code kalm synth --report} writes it: snake_case names, {@code llm} nested, elapsed in
+   * seconds, {@code requests_per_s}, {@code complete}, {@code cancelled}. {@linkplain Report.Builder#htmlSafe()
+   * HTML-safe}, as this file has always been written.
+   */
+  public Report toReport() {
+    return Report.builder()
+        .add("output", output)
+        .add("personas_used", personasUsed)
+        .add("examples_planned", examplesPlanned)
+        .add("examples_resumed", examplesResumed)
+        .add("examples_written", examplesWritten)
+        .add("examples_skipped", examplesSkipped)
+        .add("invalid_replies", invalidReplies)
+        .add("duplicates", duplicates)
+        .add("instruction_sets_generated", instructionSetsGenerated)
+        .add("instruction_sets_reused", instructionSetsReused)
+        .add("llm", llm.toReport())
+        .add("elapsed_s", elapsed.toNanos() / 1e9)
+        .add("requests_per_s", requestsPerSecond())
+        .add("complete", complete())
+        .add("cancelled", cancelled)
+        .htmlSafe()
+        .build();
   }
 
   /** A few human-readable lines. */

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
-import com.google.gson.JsonObject;
+import java.util.List;
+import dev.kalm.core.report.Report;
 import org.junit.jupiter.api.Test;
 
 /** The mining options shared by kalm mine and the Spark mine job: checks, config, report parts. */
@@ -53,22 +54,26 @@ class MiningSpecTest {
   @Test
   void reportPartsComeFromTheMiningStep() {
     MiningSpec spec = spec("3-15", "keep-first", "per-file", "java");
-    JsonObject config = spec.configJson("teacher", null, spec.configBuilder().build());
-    assertEquals("teacher", config.get("model").getAsString());
-    assertEquals(15, config.get("range_max").getAsInt());
-    assertEquals("per-file", config.get("pool").getAsString());
-    assertTrue(config.get("corpus").isJsonNull());
-    assertTrue(config.get("dedup").getAsBoolean());
+    Report config = spec.configReport("teacher", null, spec.configBuilder().build());
+    assertEquals("teacher", config.fields().get("model"));
+    assertEquals(15L, config.fields().get("range_max"));
+    assertEquals("per-file", config.fields().get("pool"));
+    assertFalse(config.fields().containsKey("corpus")); // null: left out
+    assertEquals(true, config.fields().get("dedup"));
 
     FilterReport mining = new FilterReport("ranking-consistency", 4, 3, ImmutableMap.of(),
         ImmutableMap.of("embed_seconds", 1.5, "search_seconds", 0.25), ImmutableList.of());
     FilterReport chain = new FilterReport("chain", 4, 3, ImmutableMap.of(), ImmutableMap.of(),
         ImmutableList.of(new FilterReport("dedup", 4, 4, ImmutableMap.of(), ImmutableMap.of("embed_seconds", 9.0),
             ImmutableList.of()), mining));
-    JsonObject timing = MiningSpec.timingJson(chain, 2.0);
-    assertEquals(2.0, timing.get("total_seconds").getAsDouble());
-    assertEquals(1.5, timing.get("embed_seconds").getAsDouble());
-    assertEquals(0.0, timing.get("search_scores_per_second").getAsDouble());
+    Report report = MiningSpec.report(Report.builder().add("path", "in").build(), chain, "out", 3, 2.0, config);
+    assertEquals(List.of("input", "filters", "output", "timing", "config"), List.copyOf(report.fields().keySet()));
+    Report timing = (Report) report.fields().get("timing");
+    assertEquals(2.0, timing.fields().get("total_seconds"));
+    assertEquals(1.5, timing.fields().get("embed_seconds"));
+    assertEquals(0.0, timing.fields().get("search_scores_per_second"));
+    assertEquals(Report.builder().add("path", "out").add("examples", 3).build(), report.fields().get("output"));
+    assertEquals(chain.toReport(), report.fields().get("filters"));
     assertEquals("embedding 1.5 s, search 0.3 s (0.00 scores/s), total 2.0 s" + System.lineSeparator(),
         MiningSpec.timingLine(chain, 2.0));
 

@@ -1,13 +1,9 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.internal.json.StrictJson;
-import dev.kalm.core.io.AtomicFiles;
-import dev.kalm.core.model.Prompt;
+import dev.kalm.core.report.Report;
 import dev.kalm.data.example.ExampleReader;
 import dev.kalm.data.example.ExampleWriter;
 import dev.kalm.data.example.ReadReport;
@@ -188,8 +184,10 @@ final class MineCommand implements Callable<Integer> {
           + " measured now (%.1f GFLOP/s)%n", scoresPerSecond, teacher.dimension(), achieved, 100 * achieved / peak, peak);
     }
     if (report != null) {
-      AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-          .toJson(StrictJson.nullForNonFinite(reportJson(read, filters, written, seconds, mining))) + "\n");
+      Report input = Report.builder().add("path", data.toString()).addAll(read.toReport()).build();
+      Report config = miningSpec().configReport(modelOptions.model.toString(), corpus == null ? null : corpus.toString(),
+          mining);
+      MiningSpec.report(input, filters, output.toString(), written, seconds, config).write(report);
     }
     System.out.println("kept " + written + " of " + read.examples() + " examples -> " + output);
     return 0;
@@ -203,23 +201,5 @@ final class MineCommand implements Callable<Integer> {
     }
     sb.append('\n').append(filters.summary()).append(MiningSpec.timingLine(filters, seconds));
     return sb.toString();
-  }
-
-  private JsonObject reportJson(ReadReport read, FilterReport filters, long written, double seconds, MiningConfig mining) {
-    JsonObject input = new JsonObject();
-    input.addProperty("path", data.toString());
-    read.toJson().entrySet().forEach(e -> input.add(e.getKey(), e.getValue()));
-    JsonObject outputJson = new JsonObject();
-    outputJson.addProperty("path", output.toString());
-    outputJson.addProperty("examples", written);
-    JsonObject timing = MiningSpec.timingJson(filters, seconds);
-    JsonObject config = miningSpec().configJson(modelOptions.model.toString(), corpus == null ? null : corpus.toString(), mining);
-    JsonObject root = new JsonObject();
-    root.add("input", input);
-    root.add("filters", filters.toJson());
-    root.add("output", outputJson);
-    root.add("timing", timing);
-    root.add("config", config);
-    return root;
   }
 }

@@ -1,7 +1,5 @@
 package dev.kalm.examples.cli;
 
-import com.google.gson.GsonBuilder;
-import dev.kalm.core.io.AtomicFiles;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.synth.Personas;
 import dev.kalm.data.synth.SynthConfig;
@@ -222,7 +220,7 @@ final class SynthCommand implements Callable<Integer> {
     err.println(r.summary());
     err.flush();
     if (report != null) {
-      AtomicFiles.writeString(report, new GsonBuilder().setPrettyPrinting().create().toJson(r.toJson()) + "\n");
+      r.toReport().write(report);
     }
   }
 }

@@ -50,8 +50,8 @@ class ModuleDescriptorsTest {
    */
   private static final Map<String, String> EXPECTED = Map.of(
       "dev.kalm.core", "exports [dev.kalm.core, dev.kalm.core.device, dev.kalm.core.embed, dev.kalm.core.io, "
-          + "dev.kalm.core.jsonl, dev.kalm.core.model, dev.kalm.core.progress, dev.kalm.core.safetensors, "
-          + "dev.kalm.core.stop, dev.kalm.core.tokenize]; qualified {dev.kalm.core.internal.device=[dev.kalm.data, "
+          + "dev.kalm.core.jsonl, dev.kalm.core.model, dev.kalm.core.progress, dev.kalm.core.report, "
+          + "dev.kalm.core.safetensors, dev.kalm.core.stop, dev.kalm.core.tokenize]; qualified {dev.kalm.core.internal.device=[dev.kalm.data, "
           + "dev.kalm.examples, dev.kalm.train], dev.kalm.core.internal.embed=[dev.kalm.train], "
           + "dev.kalm.core.internal.json=[dev.kalm.data, dev.kalm.examples, dev.kalm.train], "
           + "dev.kalm.core.internal.model=[dev.kalm.train]}; opens {}",

@@ -1,10 +1,8 @@
 package dev.kalm.spark.jobs;
 
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import dev.kalm.core.jsonl.JsonLine;
-import dev.kalm.core.model.Prompt;
+import dev.kalm.core.report.Report;
 import dev.kalm.data.beir.BeirDataset;
 import dev.kalm.data.filter.FilterReport;
 import dev.kalm.data.filter.MiningConfig;
@@ -151,8 +149,10 @@ public final class MineJob implements Callable<Integer> {
     System.err.print(filters.summary());
     System.err.print(MiningSpec.timingLine(filters, seconds));
     if (report != null) {
-      writeReport(spark, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
-          .toJson(reportJson(filters, written, seconds, mining, config)) + "\n");
+      Report input = Report.builder().add("path", data).add("examples", filters.in()).build();
+      Report settings = Report.builder().addAll(mining.configReport(options.model, corpus, config))
+          .add("spark_master", spark.sparkContext().master()).build();
+      writeReport(spark, MiningSpec.report(input, filters, output, written, seconds, settings).toJson());
     }
     System.out.println("kept " + written + " of " + filters.in() + " examples -> " + output);
     return 0;
@@ -192,24 +192,6 @@ public final class MineJob implements Callable<Integer> {
           BeirDataset.documentText(json.optString("title", ""), json.string("text")));
     });
     return spark.createDataFrame(rows, CORPUS);
-  }
-
-  private JsonObject reportJson(FilterReport filters, long written, double seconds, MiningSpec miningSpec, MiningConfig mining) {
-    JsonObject input = new JsonObject();
-    input.addProperty("path", data);
-    input.addProperty("examples", filters.in());
-    JsonObject outputJson = new JsonObject();
-    outputJson.addProperty("path", output);
-    outputJson.addProperty("examples", written);
-    JsonObject config = miningSpec.configJson(options.model, corpus, mining);
-    config.addProperty("spark_master", SparkSession.active().sparkContext().master());
-    JsonObject root = new JsonObject();
-    root.add("input", input);
-    root.add("filters", filters.toJson());
-    root.add("output", outputJson);
-    root.add("timing", MiningSpec.timingJson(filters, seconds));
-    root.add("config", config);
-    return root;
   }
 
   private void writeReport(SparkSession spark, String json) {

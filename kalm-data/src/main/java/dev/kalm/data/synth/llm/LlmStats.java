@@ -1,6 +1,6 @@
 package dev.kalm.data.synth.llm;
 
-import com.google.gson.JsonObject;
+import dev.kalm.core.report.Report;
 
 /**
  * Counters of an {@link LlmClient} since it was created. Immutable snapshot.
@@ -30,18 +30,18 @@ public record LlmStats(
         jsonModeFallbacks - earlier.jsonModeFallbacks);
   }
 
-  /** The counters as a JSON object with snake_case names. */
-  public JsonObject toJson() {
-    JsonObject o = new JsonObject();
-    o.addProperty("calls", calls);
-    o.addProperty("requests", requests);
-    o.addProperty("retries", retries);
-    o.addProperty("timeouts", timeouts);
-    o.addProperty("connection_errors", connectionErrors);
-    o.addProperty("rate_limited", rateLimited);
-    o.addProperty("server_errors", serverErrors);
-    o.addProperty("failures", failures);
-    o.addProperty("json_mode_fallbacks", jsonModeFallbacks);
-    return o;
+  /** The counters as a report with snake_case names, in the order of the components. */
+  public Report toReport() {
+    return Report.builder()
+        .add("calls", calls)
+        .add("requests", requests)
+        .add("retries", retries)
+        .add("timeouts", timeouts)
+        .add("connection_errors", connectionErrors)
+        .add("rate_limited", rateLimited)
+        .add("server_errors", serverErrors)
+        .add("failures", failures)
+        .add("json_mode_fallbacks", jsonModeFallbacks)
+        .build();
   }
 }
