@@ -94,7 +94,8 @@ public record MiningSpec(
   /**
    * The report of a mining run, as {@code kalm mine --report} and the Spark mine job write it: {@code input},
    * {@code filters} ({@link FilterReport#toReport()}), {@code output} ({@code path}, {@code examples}),
-   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code search_seconds},
+   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code embed_tokens},
+   * {@code embed_tokens_per_second}, {@code search_seconds},
    * {@code search_scores_per_second}, 0 when absent) and {@code config} (see {@link #configReport}).
    *
    * @param input the input's fields, its {@code path} first
