@@ -3,7 +3,8 @@
  * folders, safetensors and JSON Lines, and chooses the device.
  *
  * <p>Programs use the unqualified exports. The {@code internal} packages (the transformer on DJL arrays, the
- * Qwen2 embedder and pooling, DJL devices, the strict JSON reader and the report writer) are exported only to the kalm modules that
+ * Qwen2 embedder and pooling, DJL devices, the native runtime settings, the strict JSON reader and the report
+ * writer) are exported only to the kalm modules that
  * build on them and may change without notice. Guava types appear in the exported API (immutable collections
  * in records), so Guava is read transitively; Gson types do not (only the internal JSON reader and report writer use them). The bundled tokenizer and {@code version.properties} are
  * resources read by this module's own classes, so no package is opened.
@@ -36,4 +37,5 @@ module dev.kalm.core {
   exports dev.kalm.core.internal.embed to dev.kalm.train;
   exports dev.kalm.core.internal.json to dev.kalm.data, dev.kalm.train, dev.kalm.examples;
   exports dev.kalm.core.internal.model to dev.kalm.train;
+  exports dev.kalm.core.internal.runtime to dev.kalm.examples;
 }

@@ -1,7 +1,7 @@
 package dev.kalm.core;
 
 import ai.djl.engine.Engine;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.kalm.core.device;
 
 import ai.djl.engine.Engine;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,7 @@ public final class Backends {
     if (System.getenv("RUST_FLAVOR") == null && System.getProperty("RUST_FLAVOR") == null) {
       System.setProperty("RUST_FLAVOR", "cpu");
     }
-    NativeRuntime.prepare(); // before libtorch loads: OpenMP waiting, huge pages, MKL kernels
+    NativeRuntime.prepare(); // before libtorch loads: OpenMP waiting, MKL kernels
   }
 
   private Backends() {}

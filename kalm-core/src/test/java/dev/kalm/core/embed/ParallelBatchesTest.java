@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kalm.core.device.DeviceChoice;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.core.testing.Fixtures;
 import dev.kalm.core.testing.TestModels;

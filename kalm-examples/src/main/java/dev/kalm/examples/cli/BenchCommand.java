@@ -5,7 +5,7 @@ import dev.kalm.core.device.Backends;
 import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import dev.kalm.core.model.ModelInit;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.model.SentenceTransformerSettings;

@@ -54,7 +54,8 @@ class ModuleDescriptorsTest {
           + "dev.kalm.core.safetensors, dev.kalm.core.stop, dev.kalm.core.tokenize]; qualified {dev.kalm.core.internal.device=[dev.kalm.data, "
           + "dev.kalm.examples, dev.kalm.train], dev.kalm.core.internal.embed=[dev.kalm.train], "
           + "dev.kalm.core.internal.json=[dev.kalm.data, dev.kalm.examples, dev.kalm.train], "
-          + "dev.kalm.core.internal.model=[dev.kalm.train]}; opens {}",
+          + "dev.kalm.core.internal.model=[dev.kalm.train], dev.kalm.core.internal.runtime=[dev.kalm.examples]}; "
+          + "opens {}",
       "dev.kalm.data", "exports [dev.kalm.data.beir, dev.kalm.data.example, dev.kalm.data.filter, "
           + "dev.kalm.data.sampler, dev.kalm.data.search, dev.kalm.data.synth, dev.kalm.data.synth.llm]; "
           + "qualified {}; opens {}",

@@ -3,6 +3,7 @@ package dev.kalm.core.internal.device;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.kalm.core.device.Backend;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 
 /** The DJL side of a {@link Backend}: its device and managers on it. Internal: for kalm's own modules. */
 public final class Devices {

@@ -11,7 +11,7 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import com.google.common.base.Throwables;
 import dev.kalm.core.internal.device.Devices;
-import dev.kalm.core.internal.device.NativeRuntime;
+import dev.kalm.core.internal.runtime.NativeRuntime;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.model.DenseModule;
 import dev.kalm.core.model.Pooling;
@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -194,8 +195,13 @@ public final class Qwen2Embedder implements Embedder {
     ExecutorService pool = workers();
     List<Future<float[][]>> results = new ArrayList<>(batches.size());
     for (int[] b : batches) {
-      results.add(pool.submit(() -> stop.isStopRequested() ? null
-          : whileOpen(() -> encodeBatch(tokenBatch(b, order, ids), promptTokens))));
+      try {
+        results.add(pool.submit(() -> stop.isStopRequested() ? null
+            : whileOpen(() -> encodeBatch(tokenBatch(b, order, ids), promptTokens))));
+      } catch (RejectedExecutionException e) { // closed while submitting
+        results.forEach(f -> f.cancel(false));
+        throw new IllegalStateException("embedder is closed", e);
+      }
     }
     int done = 0;
     try {

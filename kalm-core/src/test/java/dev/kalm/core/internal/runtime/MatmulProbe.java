@@ -1,9 +1,10 @@
-package dev.kalm.core.internal.device;
+package dev.kalm.core.internal.runtime;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.kalm.core.device.Backends;
+import dev.kalm.core.internal.device.Devices;
 
 /** A child process for {@link NativeRuntimeTest}: one matrix multiply through kalm's CPU backend. */
 final class MatmulProbe {

@@ -1,4 +1,4 @@
-package dev.kalm.core.internal.device;
+package dev.kalm.core.internal.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.kalm.core.internal.device;
+package dev.kalm.core.internal.runtime;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;

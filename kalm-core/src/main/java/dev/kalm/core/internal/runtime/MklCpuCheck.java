@@ -1,4 +1,4 @@
-package dev.kalm.core.internal.device;
+package dev.kalm.core.internal.runtime;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
