@@ -129,7 +129,8 @@ public final class DataFilters {
    * stream derived from {@code (config.seed(), i)} ({@link MiningRule#exampleSeed}), so the output depends only on the input, the
    * teacher and the config. Holds the input and the pool embeddings (float32) in memory; consumes the
    * whole input on the first pull. Reports (summed over runs when applied per file) {@code pools}, {@code pool_size}, {@code queries}, {@code embed_seconds},
-   * {@code search_seconds}, {@code search_scores_per_second}, {@code negatives_existing},
+   * {@code embed_tokens} (texts and prompted queries embedded, each cut to the teacher's maximum length),
+   * {@code embed_tokens_per_second}, {@code search_seconds}, {@code search_scores_per_second}, {@code negatives_existing},
    * {@code negatives_mined}, {@code negatives_padded}, {@code examples_short_of_negatives}.
    *
    * @param progress receives texts embedded plus queries searched, of (pool + extra texts + 2 x queries)

@@ -41,7 +41,8 @@ public record MiningSpec(
     boolean recordScores) {
 
   /** The metrics of the mining step reported as timing, in report order. */
-  private static final List<String> TIMING = List.of("embed_seconds", "search_seconds", "search_scores_per_second");
+  private static final List<String> TIMING = List.of("embed_seconds", "embed_tokens", "embed_tokens_per_second",
+      "search_seconds", "search_scores_per_second");
 
   /**
    * Checks every value ({@code --range}, {@code --pool}, {@code --search-kernel}, then the rest) and returns
@@ -93,7 +94,8 @@ public record MiningSpec(
   /**
    * The report of a mining run, as {@code kalm mine --report} and the Spark mine job write it: {@code input},
    * {@code filters} ({@link FilterReport#toReport()}), {@code output} ({@code path}, {@code examples}),
-   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code search_seconds},
+   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code embed_tokens},
+   * {@code embed_tokens_per_second}, {@code search_seconds},
    * {@code search_scores_per_second}, 0 when absent) and {@code config} (see {@link #configReport}).
    *
    * @param input the input's fields, its {@code path} first
@@ -142,11 +144,17 @@ public record MiningSpec(
         .build();
   }
 
-  /** One line, {@code embedding E s, search S s (R scores/s), total T s} and a newline. */
+  /**
+   * One line, {@code embedding E s (N tokens, R tokens/s), search S s (R scores/s), total T s} and a newline;
+   * the token part only when the mining step counted its tokens.
+   */
   public static String timingLine(FilterReport filters, double seconds) {
     Map<String, Double> m = miningMetrics(filters);
-    return String.format(Locale.ROOT, "embedding %.1f s, search %.1f s (%.3g scores/s), total %.1f s%n",
-        m.getOrDefault("embed_seconds", 0.0), m.getOrDefault("search_seconds", 0.0),
+    double tokens = m.getOrDefault("embed_tokens", 0.0);
+    String tokenPart = tokens > 0 ? String.format(Locale.ROOT, " (%.0f tokens, %.1f tokens/s)", tokens,
+        m.getOrDefault("embed_tokens_per_second", 0.0)) : "";
+    return String.format(Locale.ROOT, "embedding %.1f s%s, search %.1f s (%.3g scores/s), total %.1f s%n",
+        m.getOrDefault("embed_seconds", 0.0), tokenPart, m.getOrDefault("search_seconds", 0.0),
         m.getOrDefault("search_scores_per_second", 0.0), seconds);
   }
 

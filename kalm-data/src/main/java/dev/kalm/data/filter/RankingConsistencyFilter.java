@@ -1,6 +1,7 @@
 package dev.kalm.data.filter;
 
 import dev.kalm.core.embed.Embedder;
+import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.model.Prompt;
 import dev.kalm.core.progress.ProgressListener;
 import dev.kalm.data.example.TrainingExample;
@@ -110,6 +111,7 @@ final class RankingConsistencyFilter implements DataFilter {
       offset += queries.size();
     }
     double embedSeconds = (System.nanoTime() - start) / 1e9;
+    long embedTokens = tokensEmbedded(texts.subList(embedFrom, texts.size()), groups);
 
     VectorIndex index = cached;
     if (index == null) {
@@ -131,6 +133,9 @@ final class RankingConsistencyFilter implements DataFilter {
     tally.add("queries", queryCount);
     tally.add("embedded_texts", texts.size() - embedFrom + queryCount);
     tally.add("embed_seconds", embedSeconds);
+    tally.add("embed_tokens", embedTokens);
+    double allEmbedSeconds = tally.metric("embed_seconds");
+    tally.set("embed_tokens_per_second", allEmbedSeconds > 0 ? tally.metric("embed_tokens") / allEmbedSeconds : 0);
     tally.add("search_seconds", searchSeconds);
     tally.add("search_scores", (double) queryCount * poolSize);
     double allSeconds = tally.metric("search_seconds");
@@ -160,6 +165,25 @@ final class RankingConsistencyFilter implements DataFilter {
     }
     tally.kept(kept.size());
     return kept;
+  }
+
+  /**
+   * Tokens the teacher saw for the texts and the prompted queries just embedded (each cut to its maximum
+   * length), counted after the timed embedding so the count does not inflate its time.
+   */
+  private long tokensEmbedded(List<String> texts, Map<Prompt, Map<String, Integer>> queryGroups) {
+    int configured = teacher.config().maxLength();
+    int max = configured == 0 ? EmbedderConfig.DEFAULT_MAX_LENGTH : configured;
+    long tokens = 0;
+    for (String text : texts) {
+      tokens += Math.min(max, teacher.tokenCount(text));
+    }
+    for (Map.Entry<Prompt, Map<String, Integer>> group : queryGroups.entrySet()) {
+      for (String query : group.getValue().keySet()) {
+        tokens += Math.min(max, teacher.tokenCount(group.getKey().apply(query)));
+      }
+    }
+    return tokens;
   }
 
   private synchronized @Nullable VectorIndex cachedCorpusIndex() {

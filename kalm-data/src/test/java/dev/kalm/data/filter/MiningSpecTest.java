@@ -76,5 +76,15 @@ class MiningSpecTest {
     assertEquals(chain.toReport(), report.fields().get("filters"));
     assertEquals("embedding 1.5 s, search 0.3 s (0.00 scores/s), total 2.0 s" + System.lineSeparator(),
         MiningSpec.timingLine(chain, 2.0));
+
+    FilterReport counted = new FilterReport("ranking-consistency", 4, 3, ImmutableMap.of(),
+        ImmutableMap.of("embed_seconds", 2.0, "embed_tokens", 1000.0, "embed_tokens_per_second", 500.0,
+            "search_seconds", 0.25), ImmutableList.of());
+    Report countedTiming = (Report) MiningSpec.report(Report.builder().build(), counted, "out", 3, 3.0, config)
+        .fields().get("timing");
+    assertEquals(1000.0, countedTiming.fields().get("embed_tokens"));
+    assertEquals(500.0, countedTiming.fields().get("embed_tokens_per_second"));
+    assertEquals("embedding 2.0 s (1000 tokens, 500.0 tokens/s), search 0.3 s (0.00 scores/s), total 3.0 s"
+        + System.lineSeparator(), MiningSpec.timingLine(counted, 3.0));
   }
 }

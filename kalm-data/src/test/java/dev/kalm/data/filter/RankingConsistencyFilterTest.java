@@ -96,6 +96,20 @@ class RankingConsistencyFilterTest {
   }
 
   @Test
+  void countsTheTokensItEmbedsOncePerTextAndPromptedQuery() {
+    // Pool "a b c", "d e", "f" (6 words) and "x" (1); queries "q one" and "q two words", "q one" twice (embedded once),
+    // each with the instruction prefix: the fake counts words, so the prompt's words count once per distinct query.
+    Prompt prompt = Prompt.instruction("task");
+    int promptWords = prompt.apply("").strip().split("\\s+").length;
+    List<TrainingExample> in = List.of(example("q one", "a b c", "f"), example("q two words", "d e"),
+        example("q one", "x"));
+    MiningConfig config = MiningConfig.builder().filter(false).negatives(1).queryPrompt(prompt).build();
+    FilterReport report = DataFilters.rankingConsistency(FakeEmbedder.bagOfWords(8), config).filter(in).report();
+    assertEquals(7.0 + 2 + 3 + 2 * promptWords, report.metrics().get("embed_tokens"));
+    assertTrue(report.metrics().get("embed_tokens_per_second") > 0);
+  }
+
+  @Test
   void existingNegativesComeFirstAndBadOnesGo() {
     TrainingExample e = TrainingExample.builder().query("the query").positive("pos")
         .negatives(List.of("e1", "POS", "The  Query", "e1 ", "e2", "e3")).build();
