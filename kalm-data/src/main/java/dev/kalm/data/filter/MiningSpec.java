@@ -94,9 +94,10 @@ public record MiningSpec(
   /**
    * The report of a mining run, as {@code kalm mine --report} and the Spark mine job write it: {@code input},
    * {@code filters} ({@link FilterReport#toReport()}), {@code output} ({@code path}, {@code examples}),
-   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code embed_tokens},
-   * {@code embed_tokens_per_second}, {@code search_seconds},
-   * {@code search_scores_per_second}, 0 when absent) and {@code config} (see {@link #configReport}).
+   * {@code timing} ({@code total_seconds} and the mining step's {@code embed_seconds}, {@code embed_tokens} and
+   * {@code embed_tokens_per_second} (where the filter counted them: the single-machine one does, the Spark miner
+   * does not), {@code search_seconds}, {@code search_scores_per_second}, 0 when absent) and {@code config} (see
+   * {@link #configReport}).
    *
    * @param input the input's fields, its {@code path} first
    * @param outputPath where the kept examples went
@@ -108,7 +109,18 @@ public record MiningSpec(
       Report input, FilterReport filters, String outputPath, long written, double seconds, Report config) {
     Map<String, Double> metrics = miningMetrics(filters);
     Report.Builder timing = Report.builder().add("total_seconds", seconds);
-    TIMING.forEach(key -> timing.add(key, metrics.getOrDefault(key, 0.0)));
+    for (String key : TIMING) {
+      double value = metrics.getOrDefault(key, 0.0);
+      if (key.startsWith("embed_tokens")) { // counted by the single-machine filter only; absent, not 0, elsewhere
+        if (metrics.containsKey(key) && key.equals("embed_tokens")) {
+          timing.add(key, (long) value); // a count
+        } else if (metrics.containsKey(key)) {
+          timing.add(key, value);
+        }
+      } else {
+        timing.add(key, value);
+      }
+    }
     return Report.builder()
         .add("input", input)
         .add("filters", filters.toReport())

@@ -96,6 +96,8 @@ class ReportFilesTest {
                   "queries": 8.0,
                   "embedded_texts": 17.0,
                   "embed_seconds": T,
+                  "embed_tokens": 139.0,
+                  "embed_tokens_per_second": T,
                   "search_seconds": T,
                   "search_scores": 72.0,
                   "search_scores_per_second": T,
@@ -113,6 +115,8 @@ class ReportFilesTest {
           "timing": {
             "total_seconds": T,
             "embed_seconds": T,
+            "embed_tokens": 139,
+            "embed_tokens_per_second": T,
             "search_seconds": T,
             "search_scores_per_second": T
           },
