@@ -72,6 +72,7 @@ class MiningSpecTest {
     assertEquals(2.0, timing.fields().get("total_seconds"));
     assertEquals(1.5, timing.fields().get("embed_seconds"));
     assertEquals(0.0, timing.fields().get("search_scores_per_second"));
+    assertFalse(timing.fields().containsKey("embed_tokens"), "not counted here (the Spark miner): left out, not 0");
     assertEquals(Report.builder().add("path", "out").add("examples", 3).build(), report.fields().get("output"));
     assertEquals(chain.toReport(), report.fields().get("filters"));
     assertEquals("embedding 1.5 s, search 0.3 s (0.00 scores/s), total 2.0 s" + System.lineSeparator(),
@@ -82,7 +83,7 @@ class MiningSpecTest {
             "search_seconds", 0.25), ImmutableList.of());
     Report countedTiming = (Report) MiningSpec.report(Report.builder().build(), counted, "out", 3, 3.0, config)
         .fields().get("timing");
-    assertEquals(1000.0, countedTiming.fields().get("embed_tokens"));
+    assertEquals(1000L, countedTiming.fields().get("embed_tokens"), "a count, written as a whole number");
     assertEquals(500.0, countedTiming.fields().get("embed_tokens_per_second"));
     assertEquals("embedding 2.0 s (1000 tokens, 500.0 tokens/s), search 0.3 s (0.00 scores/s), total 3.0 s"
         + System.lineSeparator(), MiningSpec.timingLine(counted, 3.0));
