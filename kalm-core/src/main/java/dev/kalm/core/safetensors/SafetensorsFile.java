@@ -295,6 +295,68 @@ public final class SafetensorsFile implements AutoCloseable {
     }
   }
 
+  /**
+   * The rows of a two-dimensional floating-point tensor, read from this file as they are asked for (see
+   * {@link TensorRows}, which opens the file again and must be closed): nothing is read now.
+   *
+   * @throws SafetensorsException naming the file and tensor when it is not a 2-D floating-point tensor, a row is
+   *     over 1 GiB, or the file cannot be opened
+   */
+  public TensorRows rows(String name) {
+    TensorInfo info = info(name);
+    long[] shape = info.shape();
+    if (!info.dtype().isFloat() || shape.length != 2) {
+      throw new SafetensorsException(path, "tensor '" + name + "' is " + info.dtype() + " " + Arrays.toString(shape)
+          + ", not a two-dimensional floating-point tensor");
+    }
+    long rowBytes = shape[1] * info.dtype().bytes();
+    if (rowBytes > 1L << 30) {
+      throw new SafetensorsException(path, "tensor '" + name + "' has rows of " + rowBytes + " bytes, over 1 GiB");
+    }
+    try {
+      return new TensorRows(path, name, info.dtype(), shape[0], Math.toIntExact(shape[1]), dataStart + info.begin());
+    } catch (IOException e) {
+      throw new SafetensorsException(path, "cannot open: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether every element of a floating-point tensor is finite (no NaN, no infinity), read through in
+   * 1 MiB pieces without mapping it, so the check leaves nothing of the tensor resident in this process.
+   *
+   * @throws SafetensorsException naming the file and tensor when it is not floating point or cannot be read
+   */
+  public boolean allFinite(String name) {
+    TensorInfo info = info(name);
+    DType dtype = info.dtype();
+    if (!dtype.isFloat()) {
+      throw new SafetensorsException(path, "tensor '" + name + "' is " + dtype + ", not floating point");
+    }
+    ByteBuffer piece = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    for (long at = info.begin(); at < info.end(); at += piece.capacity()) {
+      piece.clear().limit((int) Math.min(piece.capacity(), info.end() - at));
+      try {
+        readFully(channel, piece, dataStart + at);
+      } catch (IOException e) {
+        throw new SafetensorsException(path, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+      }
+      int n = piece.limit() / dtype.bytes();
+      for (int i = 0; i < n; i++) {
+        boolean finite = switch (dtype) {
+          case F32 -> Float.isFinite(piece.getFloat(4 * i));
+          case BF16 -> (piece.getShort(2 * i) & 0x7f80) != 0x7f80;
+          case F16 -> (piece.getShort(2 * i) & 0x7c00) != 0x7c00;
+          case F64 -> Double.isFinite(piece.getDouble(8 * i));
+          default -> throw new AssertionError(dtype);
+        };
+        if (!finite) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** A floating-point tensor as a float array. */
   public float[] floatArray(String name) {
     FloatBuffer buffer = floatBytes(name).asFloatBuffer();

@@ -2,6 +2,7 @@ package dev.kalm.core.tokenize;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.model.ModelFormatException;
 import java.io.IOException;
@@ -49,15 +50,7 @@ public final class TextTokenizer implements AutoCloseable {
 
   /** Token ids of each text, untruncated. */
   public long[][] encode(List<String> texts) {
-    long[][] ids = new long[texts.size()][];
-    for (int start = 0; start < texts.size(); start += CHUNK) {
-      List<String> chunk = texts.subList(start, Math.min(texts.size(), start + CHUNK));
-      Encoding[] encodings = tokenizer.batchEncode(chunk, true, false);
-      for (int i = 0; i < encodings.length; i++) {
-        ids[start + i] = encodings[i].getIds();
-      }
-    }
-    return ids;
+    return encode(texts, Integer.MAX_VALUE);
   }
 
   /**
@@ -65,16 +58,32 @@ public final class TextTokenizer implements AutoCloseable {
    * the text's own tokens are cut and the special tokens the post-processor added (a leading BOS, a trailing
    * EOS) are kept, so a last-token pooled model still reads its EOS on a long text.
    *
-   * @throws IllegalArgumentException if {@code maxLength < 1}
+   * <p>Encodes through DJL's native batch call and fetches only the ids (and the special-token mask of a text
+   * that needs cutting): DJL's {@code Encoding} objects also carry every token as a Java string and character
+   * spans, which cost more than the tokenisation itself.
+   *
+   * @throws IllegalArgumentException if {@code maxLength < 1} or a text is null
    */
   public long[][] encode(List<String> texts, int maxLength) {
     com.google.common.base.Preconditions.checkArgument(maxLength >= 1, "maxLength must be >= 1, got %s", maxLength);
     long[][] ids = new long[texts.size()][];
+    long handle = tokenizer.getHandle();
     for (int start = 0; start < texts.size(); start += CHUNK) {
-      List<String> chunk = texts.subList(start, Math.min(texts.size(), start + CHUNK));
-      Encoding[] encodings = tokenizer.batchEncode(chunk, true, false);
-      for (int i = 0; i < encodings.length; i++) {
-        ids[start + i] = truncate(encodings[i].getIds(), encodings[i].getSpecialTokenMask(), maxLength);
+      String[] chunk = texts.subList(start, Math.min(texts.size(), start + CHUNK)).toArray(String[]::new);
+      for (int i = 0; i < chunk.length; i++) {
+        com.google.common.base.Preconditions.checkArgument(chunk[i] != null, "texts[%s] is null", start + i);
+      }
+      long[] encodings = TokenizersLibrary.LIB.batchEncode(handle, chunk, true);
+      try {
+        for (int i = 0; i < encodings.length; i++) {
+          long[] all = TokenizersLibrary.LIB.getTokenIds(encodings[i]);
+          ids[start + i] = all.length <= maxLength ? all
+              : truncate(all, TokenizersLibrary.LIB.getSpecialTokenMask(encodings[i]), maxLength);
+        }
+      } finally {
+        for (long encoding : encodings) {
+          TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
       }
     }
     return ids;
@@ -116,7 +125,7 @@ public final class TextTokenizer implements AutoCloseable {
 
   /** Token ids of one text, untruncated. */
   public long[] encode(String text) {
-    return tokenizer.encode(text, true, false).getIds();
+    return encode(List.of(text))[0];
   }
 
   @Override

@@ -13,6 +13,8 @@ import dev.kalm.core.internal.embed.Pooler;
 import dev.kalm.core.internal.model.Qwen2Model;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.testing.Fixtures;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,10 +57,12 @@ class Qwen2ParityTest {
   }
 
   @Test
-  void inferenceLayoutExposesTheSameParametersAsViews() {
-    assertEquals(model.parameters().keySet().asList(), inference.parameters().keySet().asList());
-    model.parameters().forEach((name, array) -> {
-      NDArray view = inference.parameters().get(name);
+  void inferenceLayoutExposesTheSameParametersAsViewsButTheEmbeddingTable() {
+    List<String> expected = new ArrayList<>(model.parameters().keySet());
+    expected.remove("embed_tokens.weight"); // read from the file row by row, not held
+    assertEquals(expected, inference.parameters().keySet().asList());
+    inference.parameters().forEach((name, view) -> {
+      NDArray array = model.parameters().get(name);
       assertEquals(array.getShape(), view.getShape(), name);
       assertArrayEquals(array.toFloatArray(), view.toFloatArray(), name);
     });

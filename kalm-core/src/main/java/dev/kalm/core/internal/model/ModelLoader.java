@@ -7,6 +7,7 @@ import dev.kalm.core.model.ModelFormatException;
 import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.safetensors.SafetensorsFile;
 import dev.kalm.core.safetensors.TensorInfo;
+import dev.kalm.core.safetensors.TensorRows;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,7 +47,8 @@ public final class ModelLoader {
 
   /**
    * Like {@link #load(ModelFolder, Backend, Qwen2Config)}, for inference only ({@link Qwen2Model#createForInference}:
-   * fused projections, weights held once, not trainable).
+   * fused projections, weights held once, the token embedding table's rows read from the file as batches
+   * use them, not trainable).
    */
   public static Qwen2Model loadForInference(ModelFolder folder, Backend backend, Qwen2Config modelConfig) {
     return load(folder, backend, modelConfig, true);
@@ -86,6 +88,15 @@ public final class ModelLoader {
           file.readFloats(stored.get(name), target);
         }
 
+        @Override
+        public TensorRows rows(String name, Shape shape) {
+          SafetensorsFile file = fileWith(name, shape);
+          if (!file.allFinite(stored.get(name))) { // checked here: the rows are not among the model's parameters
+            throw notFinite(file.path(), stored.get(name));
+          }
+          return file.rows(stored.get(name));
+        }
+
         private SafetensorsFile fileWith(String name, Shape shape) {
           String key = stored.get(name);
           if (key == null) {
@@ -105,8 +116,7 @@ public final class ModelLoader {
       try {
         model.parameters().forEach((name, array) -> {
           if (!WeightCheck.isFinite(array)) {
-            throw new ModelFormatException(fileOf.get(stored.get(name)), "tensor '" + stored.get(name)
-                + "' contains NaN or infinite values: the checkpoint is corrupt (or training diverged)");
+            throw notFinite(fileOf.get(stored.get(name)), stored.get(name));
           }
         });
       } catch (RuntimeException e) {
@@ -117,6 +127,11 @@ public final class ModelLoader {
     } finally {
       open.values().forEach(SafetensorsFile::close);
     }
+  }
+
+  private static ModelFormatException notFinite(Path file, String tensor) {
+    return new ModelFormatException(file, "tensor '" + tensor
+        + "' contains NaN or infinite values: the checkpoint is corrupt (or training diverged)");
   }
 
   /** Fails naming the tensors of layers {@code >= numLayers} (a checkpoint deeper than its config.json). */

@@ -12,16 +12,19 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.common.collect.ImmutableMap;
+import com.sun.jna.Memory;
 import dev.kalm.core.device.Backend;
 import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.model.Attention;
 import dev.kalm.core.model.Qwen2Config;
+import dev.kalm.core.safetensors.TensorRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Qwen2 or Qwen3 decoder used as an encoder: token embeddings, RMSNorm, rotary embeddings, grouped-query
@@ -34,8 +37,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * input ids, so closing that (per-batch) manager frees all activations.
  *
  * <p>Two layouts with the same outputs: {@link #create} keeps every parameter in an array of its own (trainable);
- * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each.
- * Without gradient the forward pass also works in place where it can (residual adds, SwiGLU, rotary, mask).
+ * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each,
+ * and reads the token embedding table's rows from the file as batches use them where the weights' source offers
+ * that (a safetensors file), so the table is not held in memory. Without gradient the forward pass also works in place
+ * where it can (residual adds, SwiGLU, rotary, mask).
  *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
  */
@@ -48,15 +53,18 @@ public final class Qwen2Model implements AutoCloseable {
   private final ImmutableMap<String, NDArray> parameters;
   /** Inference layout only: per layer {@code qkv.weight} (and {@code qkv.bias}), {@code gate_up.weight}. */
   private final ImmutableMap<String, NDArray> fused;
+  /** Inference layout only, where the source offers it: the token embedding table, read row by row on demand. */
+  private final @Nullable TensorRows embeddingRows;
   private final Map<Integer, float[][]> ropeTables = new ConcurrentHashMap<>();
 
   private Qwen2Model(Qwen2Config config, Backend backend, NDManager manager, ImmutableMap<String, NDArray> parameters,
-      ImmutableMap<String, NDArray> fused) {
+      ImmutableMap<String, NDArray> fused, @Nullable TensorRows embeddingRows) {
     this.config = config;
     this.backend = backend;
     this.manager = manager;
     this.parameters = parameters;
     this.fused = fused;
+    this.embeddingRows = embeddingRows;
   }
 
   /**
@@ -77,7 +85,7 @@ public final class Qwen2Model implements AutoCloseable {
         array.setName(e.getKey());
         params.put(e.getKey(), array);
       }
-      return new Qwen2Model(config, backend, manager, params.buildOrThrow(), ImmutableMap.of());
+      return new Qwen2Model(config, backend, manager, params.buildOrThrow(), ImmutableMap.of(), null);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -88,15 +96,20 @@ public final class Qwen2Model implements AutoCloseable {
    * Creates a model for inference only, with the same weights and outputs as {@link #create}: each layer's
    * q/k/v projections (weights and biases) and gate/up projections are stored concatenated, so the forward pass
    * runs one GEMM for q, k and v and one for gate and up. The weights are held once: {@link #parameters()}
-   * returns views into the concatenated arrays. Such a model cannot be trained (gradients would not reach the
-   * views); use {@link #create} for that.
+   * returns views into the concatenated arrays. Where {@code weights} offers {@link WeightSource#rows} for
+   * {@code embed_tokens.weight}, the table is read from the file row by row as batches need it and is not among
+   * {@link #parameters()}. Such a model cannot be trained (gradients would not reach the views); use
+   * {@link #create} for that.
    *
    * @throws IllegalArgumentException naming a missing or mis-shaped tensor
    */
   public static Qwen2Model createForInference(Qwen2Config config, Backend backend, WeightSource weights, String source) {
     NDManager manager = Devices.newManager(backend);
+    TensorRows embeddingRows = null;
     try {
       LinkedHashMap<String, long[]> shapes = config.expectedShapes();
+      String table = "embed_tokens.weight";
+      embeddingRows = weights.rows(table, new Shape(shapes.get(table)));
       Map<String, NDArray> params = new LinkedHashMap<>();
       ImmutableMap.Builder<String, NDArray> fused = ImmutableMap.builder();
       for (int l = 0; l < config.numLayers(); l++) {
@@ -111,6 +124,9 @@ public final class Qwen2Model implements AutoCloseable {
       }
       ImmutableMap.Builder<String, NDArray> ordered = ImmutableMap.builder();
       for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+        if (e.getKey().equals(table) && embeddingRows != null) {
+          continue;
+        }
         NDArray array = params.get(e.getKey());
         if (array == null) {
           Shape expected = new Shape(e.getValue());
@@ -119,9 +135,12 @@ public final class Qwen2Model implements AutoCloseable {
         }
         ordered.put(e.getKey(), array);
       }
-      return new Qwen2Model(config, backend, manager, ordered.buildOrThrow(), fused.buildOrThrow());
+      return new Qwen2Model(config, backend, manager, ordered.buildOrThrow(), fused.buildOrThrow(), embeddingRows);
     } catch (RuntimeException e) {
       manager.close();
+      if (embeddingRows != null) {
+        embeddingRows.close();
+      }
       throw e;
     }
   }
@@ -179,6 +198,15 @@ public final class Qwen2Model implements AutoCloseable {
     default void loadInto(String name, Shape shape, ByteBuffer target) {
       target.put(load(name, shape));
     }
+
+    /**
+     * The rows of the two-dimensional tensor {@code name} (which must have {@code shape}) to read on demand, or
+     * null (the default) where this source cannot; {@link #createForInference} asks this of the token embedding
+     * table. @throws RuntimeException naming the problem
+     */
+    default @Nullable TensorRows rows(String name, Shape shape) {
+      return null;
+    }
   }
 
   /** The model's shape. */
@@ -191,7 +219,10 @@ public final class Qwen2Model implements AutoCloseable {
     return backend;
   }
 
-  /** Parameters by Hugging Face name (no {@code model.} prefix), in {@link Qwen2Config#expectedShapes()} order. */
+  /**
+   * Parameters by Hugging Face name (no {@code model.} prefix), in {@link Qwen2Config#expectedShapes()} order; an
+   * inference model whose embedding table is read on demand has all but {@code embed_tokens.weight}.
+   */
   public ImmutableMap<String, NDArray> parameters() {
     return parameters;
   }
@@ -225,7 +256,8 @@ public final class Qwen2Model implements AutoCloseable {
     boolean inference = !JniUtils.isGradMode();
     Rope rope = rope(batch, length);
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
-    NDArray x = ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    NDArray x = embeddingRows != null ? embedded(ids, embeddingRows)
+        : ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "layers." + l + ".";
       NDScope layer = inference ? new NDScope() : null;
@@ -247,6 +279,23 @@ public final class Qwen2Model implements AutoCloseable {
       x.close();
     }
     return normed;
+  }
+
+  /**
+   * The embedding rows of {@code ids} read from {@code rows} into native memory, copied into an array of the ids'
+   * manager, and the native memory freed at once (so no direct buffer waits for the garbage collector).
+   */
+  private NDArray embedded(NDArray ids, TensorRows rows) {
+    long[] tokens = ids.toLongArray();
+    long bytes = Math.multiplyExact(Math.multiplyExact((long) tokens.length, rows.width()), 4L);
+    Shape shape = new Shape(ids.getShape().get(0), ids.getShape().get(1), rows.width());
+    try (Memory memory = new Memory(Math.max(1, bytes))) {
+      ByteBuffer buffer = memory.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder());
+      rows.read(tokens, buffer.asFloatBuffer());
+      try (NDArray view = ids.getManager().create(buffer, shape, DataType.FLOAT32)) {
+        return view.duplicate(); // the view may alias the native memory, which is freed next
+      }
+    }
   }
 
   /**
@@ -401,5 +450,8 @@ public final class Qwen2Model implements AutoCloseable {
   @Override
   public void close() {
     manager.close();
+    if (embeddingRows != null) {
+      embeddingRows.close();
+    }
   }
 }
