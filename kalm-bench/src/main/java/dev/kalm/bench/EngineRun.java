@@ -1,5 +1,7 @@
 package dev.kalm.bench;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -9,7 +11,6 @@ import dev.kalm.core.embed.Embedder;
 import dev.kalm.core.embed.EmbedderConfig;
 import dev.kalm.core.embed.Embedders;
 import dev.kalm.core.model.Prompt;
-import dev.kalm.core.tokenize.TextTokenizer;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -87,14 +88,16 @@ public final class EngineRun {
         int batch = Integer.parseInt(options.getOrDefault("batch", "32"));
         int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerPath);
+        Path tokenizerFile = Files.isDirectory(tokenizerPath) ? tokenizerPath.resolve("tokenizer.json") : tokenizerPath;
+        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerFile)
+                .optAddSpecialTokens(true).optTruncation(false).optPadding(false).build();
             OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
           so.setIntraOpNumThreads(threads);
           so.setInterOpNumThreads(1);
           so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
           try (OrtSession session = env.createSession(args[1], so)) {
             loadSeconds = (System.nanoTime() - start) / 1e9;
-            tokens = Arrays.stream(tokenizer.encode(texts)).mapToLong(ids -> Math.min(MAX_LENGTH, ids.length)).sum();
+            tokens = Arrays.stream(ortTokenize(tokenizer, texts)).mapToLong(ids -> Math.min(MAX_LENGTH, ids.length)).sum();
             ortEmbed(env, session, tokenizer, texts.subList(0, Math.min(16, texts.size())), batch);
             cpu0 = cpuSeconds();
             long t0 = System.nanoTime();
@@ -112,9 +115,9 @@ public final class EngineRun {
   }
 
   /** Tokenise, sort by length, cut batches of {@code batch} texts padded to their longest, run, restore order. */
-  private static float[][] ortEmbed(OrtEnvironment env, OrtSession session, TextTokenizer tokenizer, List<String> texts,
+  private static float[][] ortEmbed(OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer, List<String> texts,
       int batch) throws OrtException {
-    long[][] ids = tokenizer.encode(texts);
+    long[][] ids = ortTokenize(tokenizer, texts);
     Integer[] order = new Integer[ids.length];
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -Math.min(MAX_LENGTH, ids[i].length)));
@@ -142,6 +145,14 @@ public final class EngineRun {
       }
     }
     return out;
+  }
+
+  /**
+   * The peer's tokenisation, as a Java ONNX Runtime user writes it (LangChain4j and DJL's own ONNX Runtime
+   * translators do the same): DJL's {@code HuggingFaceTokenizer.batchEncode} and the ids of its encodings.
+   */
+  private static long[][] ortTokenize(HuggingFaceTokenizer tokenizer, List<String> texts) {
+    return Arrays.stream(tokenizer.batchEncode(texts, true, false)).map(Encoding::getIds).toArray(long[][]::new);
   }
 
   static void write(Path file, float[][] vectors) throws IOException {

@@ -303,6 +303,11 @@ public final class SafetensorsFile implements AutoCloseable {
    *     over 1 GiB, or the file cannot be opened
    */
   public TensorRows rows(String name) {
+    return rows(name, 0);
+  }
+
+  /** {@link #rows(String)} with a row cache of {@code cacheRows} slots (0: the default size; tests). */
+  TensorRows rows(String name, int cacheRows) {
     TensorInfo info = info(name);
     long[] shape = info.shape();
     if (!info.dtype().isFloat() || shape.length != 2) {
@@ -314,7 +319,8 @@ public final class SafetensorsFile implements AutoCloseable {
       throw new SafetensorsException(path, "tensor '" + name + "' has rows of " + rowBytes + " bytes, over 1 GiB");
     }
     try {
-      return new TensorRows(path, name, info.dtype(), shape[0], Math.toIntExact(shape[1]), dataStart + info.begin());
+      return new TensorRows(path, name, info.dtype(), shape[0], Math.toIntExact(shape[1]), dataStart + info.begin(),
+          cacheRows);
     } catch (IOException e) {
       throw new SafetensorsException(path, "cannot open: " + e.getMessage(), e);
     }

@@ -13,8 +13,9 @@ import java.util.Arrays;
 /**
  * The rows of a two-dimensional floating-point tensor of a safetensors file, read from the file as they are asked
  * for and converted to float32 as {@link SafetensorsFile#readFloats} does. Nothing of the tensor is held in this
- * process: a 151,936-row embedding table costs the rows a batch uses, for as long as the batch needs them (the
- * operating system's page cache keeps the file's hot pages, outside the process).
+ * process but a cache of recently read rows (direct-mapped, at most 16 MiB): a 151,936-row embedding table costs
+ * the rows a batch uses and the cache (the operating system's page cache keeps the file's hot pages, outside the
+ * process).
  *
  * <p>Reads go through a {@link RandomAccessFile} of its own, which an interrupt does not close (a
  * {@code FileChannel} would be closed for every later read). kalm replaces files atomically, so the open file
@@ -24,6 +25,8 @@ import java.util.Arrays;
 public final class TensorRows implements AutoCloseable {
   /** Runs of consecutive rows are read in pieces of at most this many bytes (or one row). */
   private static final int MAX_READ_BYTES = 1 << 20;
+  /** The cache of recently read rows holds at most this many bytes of float32 rows. */
+  private static final long CACHE_BYTES = 16L << 20;
 
   private final Path path;
   private final String name;
@@ -33,14 +36,21 @@ public final class TensorRows implements AutoCloseable {
   private final long start; // byte offset of row 0 in the file
   private final RandomAccessFile file; // guarded by itself
   private byte[] scratch = new byte[0]; // guarded by file: the bytes of one read
+  private final long[] cachedIds; // guarded by file: the row held in each cache slot, -1 for none
+  private float[] cache = new float[0]; // guarded by file: cachedIds.length rows, allocated on first use
+  private boolean closed; // guarded by file
 
-  TensorRows(Path path, String name, DType dtype, long rowCount, int width, long start) throws IOException {
+  /** @param cacheRows slots of the row cache, 0 for as many as 16 MiB hold (at most one per row) */
+  TensorRows(Path path, String name, DType dtype, long rowCount, int width, long start, int cacheRows)
+      throws IOException {
     this.path = path;
     this.name = name;
     this.dtype = dtype;
     this.rowCount = rowCount;
     this.width = width;
     this.start = start;
+    this.cachedIds = new long[cacheRows > 0 ? cacheRows : (int) Math.max(1, Math.min(rowCount, CACHE_BYTES / (4L * width)))];
+    Arrays.fill(cachedIds, -1);
     this.file = new RandomAccessFile(path.toFile(), "r");
   }
 
@@ -61,8 +71,8 @@ public final class TensorRows implements AutoCloseable {
 
   /**
    * Writes rows {@code ids[0]}, {@code ids[1]}, ... one after another as float32 into {@code out}, from its
-   * position on; the position ends after them. Each distinct row is read once, runs of consecutive rows in reads
-   * of up to 1 MiB.
+   * position on; the position ends after them. Each distinct row is taken from the cache or read once, runs of
+   * consecutive rows in reads of up to 1 MiB.
    *
    * @throws IndexOutOfBoundsException naming the first id outside {@code [0, rowCount)}; nothing is written then
    * @throws IllegalArgumentException when {@code out} has room for fewer than {@code ids.length} rows
@@ -76,12 +86,13 @@ public final class TensorRows implements AutoCloseable {
         throw new IndexOutOfBoundsException("row " + id + " is outside tensor '" + name + "' of " + rowCount + " rows");
       }
     }
-    // (id, place) pairs sorted by id: each distinct row is read once, into the place of its first occurrence,
-    // and copied to the others; runs of consecutive ids are read together. Nothing here allocates per row, so a
-    // batch leaves almost no garbage on the Java heap.
-    long[] byId = new long[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      byId[i] = ids[i] * ids.length + i;
+    // (id, place) pairs sorted by id: each distinct row is taken from the cache or read once (runs of consecutive
+    // missing ids together), into the place of its first occurrence, and copied to the others. Nothing here
+    // allocates per row, so a batch leaves almost no garbage on the Java heap.
+    int n = ids.length;
+    long[] byId = new long[n];
+    for (int i = 0; i < n; i++) {
+      byId[i] = ids[i] * n + i;
     }
     Arrays.sort(byId);
     int base = out.position();
@@ -89,40 +100,66 @@ public final class TensorRows implements AutoCloseable {
     int runRows = Math.max(1, MAX_READ_BYTES / rowBytes);
     try {
       synchronized (file) {
-        for (int first = 0; first < byId.length; ) {
-          long firstId = byId[first] / ids.length;
-          int end = first; // one past the pairs of this run
-          int rows = 0;
-          for (long next = firstId; end < byId.length && rows < runRows && byId[end] / ids.length == next; next++) {
-            while (end < byId.length && byId[end] / ids.length == next) {
-              end++;
-            }
+        if (closed) {
+          throw new IOException("closed");
+        }
+        if (cache.length == 0 && n > 0) {
+          cache = new float[cachedIds.length * width];
+        }
+        for (int k = 0; k < n; ) {
+          long id = byId[k] / n;
+          int slot = (int) (id % cachedIds.length);
+          if (cachedIds[slot] == id) {
+            int place = base + (int) (byId[k] % n) * width;
+            out.put(place, cache, slot * width, width);
+            k = copyToRepeats(byId, k, place, out, base);
+            continue;
+          }
+          int rows = 1; // a run of consecutive ids, none of them cached
+          for (int at = nextId(byId, k); rows < runRows && at < n && byId[at] / n == id + rows
+              && cachedIds[(int) ((id + rows) % cachedIds.length)] != id + rows; at = nextId(byId, at)) {
             rows++;
           }
           if (scratch.length < rows * rowBytes) {
             scratch = new byte[rows * rowBytes];
           }
-          file.seek(start + firstId * rowBytes);
+          file.seek(start + id * rowBytes);
           file.readFully(scratch, 0, rows * rowBytes);
           ByteBuffer raw = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
-          int source = -1;
-          for (int k = first; k < end; k++) {
-            long id = byId[k] / ids.length;
-            int place = base + (int) (byId[k] % ids.length) * width;
-            if (k == first || id != byId[k - 1] / ids.length) {
-              decode(raw, (int) (id - firstId) * width, out, place);
-              source = place;
-            } else {
-              out.put(place, out, source, width);
-            }
+          for (int r = 0; r < rows; r++) {
+            int place = base + (int) (byId[k] % n) * width;
+            decode(raw, r * width, out, place);
+            int rowSlot = (int) ((id + r) % cachedIds.length);
+            out.get(place, cache, rowSlot * width, width);
+            cachedIds[rowSlot] = id + r;
+            k = copyToRepeats(byId, k, place, out, base);
           }
-          first = end;
         }
       }
     } catch (IOException e) {
       throw new SafetensorsException(path, "cannot read rows of tensor '" + name + "': " + e.getMessage(), e);
     }
-    out.position(base + ids.length * width);
+    out.position(base + n * width);
+  }
+
+  /** The index of the first pair after {@code k} with another id. */
+  private static int nextId(long[] byId, int k) {
+    int n = byId.length;
+    int next = k + 1;
+    while (next < n && byId[next] / n == byId[k] / n) {
+      next++;
+    }
+    return next;
+  }
+
+  /** Copies the row at {@code place} to the places of the other pairs with pair {@code k}'s id; the next id's index. */
+  private int copyToRepeats(long[] byId, int k, int place, FloatBuffer out, int base) {
+    int n = byId.length;
+    int next = k + 1;
+    for (; next < n && byId[next] / n == byId[k] / n; next++) {
+      out.put(base + (int) (byId[next] % n) * width, out, place, width);
+    }
+    return next;
   }
 
   /** Decodes the row of {@link #width} elements at element {@code from} of {@code raw} into {@code out} at {@code at}. */
@@ -148,13 +185,17 @@ public final class TensorRows implements AutoCloseable {
     }
   }
 
-  /** Closes the file; later reads fail. Idempotent. */
+  /** Closes the file and drops the cache; later reads fail. Idempotent. */
   @Override
   public void close() {
-    try {
-      file.close();
-    } catch (IOException ignored) {
-      // a read-only file: nothing is lost
+    synchronized (file) {
+      closed = true;
+      cache = new float[0];
+      try {
+        file.close();
+      } catch (IOException ignored) {
+        // a read-only file: nothing is lost
+      }
     }
   }
 }
