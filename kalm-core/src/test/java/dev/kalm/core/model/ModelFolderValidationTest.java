@@ -79,6 +79,20 @@ class ModelFolderValidationTest {
   }
 
   @Test
+  void nonFiniteEmbeddingRowFailsTheInferenceLoadThoughTheTableIsNotLoaded() {
+    Qwen2Config config = Qwen2Config.of(ModelInit.QWEN2_VOCAB, 16, 32, 2, 2, 1);
+    Map<String, float[]> weights = ModelInit.randomWeights(config, 1);
+    weights.get("embed_tokens.weight")[16 * 150_000 + 3] = Float.POSITIVE_INFINITY; // a row no text may ever use
+    Path model = tmp.resolve("inf-embedding").resolve("model");
+    ModelWriter.write(model, config, weights, TestModels.tokenizer(), SentenceTransformerSettings.kalm(), null);
+    ModelFolder folder = ModelFolder.read(model);
+    ModelFormatException e = assertThrows(ModelFormatException.class,
+        () -> ModelLoader.loadForInference(folder, Backends.cpu(), folder.config()).close());
+    assertEquals(model.resolve("model.safetensors") + ": tensor 'embed_tokens.weight' contains NaN or"
+        + " infinite values: the checkpoint is corrupt (or training diverged)", e.getMessage());
+  }
+
+  @Test
   void checkpointDeeperThanItsConfigIsRejected() throws IOException {
     Path model = copyOfMicro();
     String config = Files.readString(model.resolve("config.json"));
