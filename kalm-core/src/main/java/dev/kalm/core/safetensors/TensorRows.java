@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rows of a two-dimensional floating-point tensor of a safetensors file, read from the file as they are asked
@@ -86,9 +87,10 @@ public final class TensorRows implements AutoCloseable {
         throw new IndexOutOfBoundsException("row " + id + " is outside tensor '" + name + "' of " + rowCount + " rows");
       }
     }
-    // (id, place) pairs sorted by id: each distinct row is taken from the cache or read once (runs of consecutive
-    // missing ids together), into the place of its first occurrence, and copied to the others. Nothing here
-    // allocates per row, so a batch leaves almost no garbage on the Java heap.
+    // (id, place) pairs sorted by id: each distinct row is taken from the cache or read into it (runs of
+    // consecutive missing ids in one read), then copied to every place that wants it. Copies are bulk copies
+    // between the cache array and the output, and nothing is allocated per row, so a batch leaves almost no
+    // garbage on the Java heap.
     int n = ids.length;
     long[] byId = new long[n];
     for (int i = 0; i < n; i++) {
@@ -110,9 +112,7 @@ public final class TensorRows implements AutoCloseable {
           long id = byId[k] / n;
           int slot = (int) (id % cachedIds.length);
           if (cachedIds[slot] == id) {
-            int place = base + (int) (byId[k] % n) * width;
-            out.put(place, cache, slot * width, width);
-            k = copyToRepeats(byId, k, place, out, base);
+            k = copyOut(byId, k, slot, out, base);
             continue;
           }
           int rows = 1; // a run of consecutive ids, none of them cached
@@ -125,14 +125,13 @@ public final class TensorRows implements AutoCloseable {
           }
           file.seek(start + id * rowBytes);
           file.readFully(scratch, 0, rows * rowBytes);
-          ByteBuffer raw = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN);
-          for (int r = 0; r < rows; r++) {
-            int place = base + (int) (byId[k] % n) * width;
-            decode(raw, r * width, out, place);
+          ByteBuffer raw = ByteBuffer.wrap(scratch, 0, rows * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+          FloatBuffer rawFloats = dtype == DType.F32 ? raw.asFloatBuffer() : null;
+          for (int r = 0; r < rows; r++) { // each row is copied out before a later one may take its slot
             int rowSlot = (int) ((id + r) % cachedIds.length);
-            out.get(place, cache, rowSlot * width, width);
+            decode(raw, rawFloats, r * width, rowSlot * width);
             cachedIds[rowSlot] = id + r;
-            k = copyToRepeats(byId, k, place, out, base);
+            k = copyOut(byId, k, rowSlot, out, base);
           }
         }
       }
@@ -152,33 +151,40 @@ public final class TensorRows implements AutoCloseable {
     return next;
   }
 
-  /** Copies the row at {@code place} to the places of the other pairs with pair {@code k}'s id; the next id's index. */
-  private int copyToRepeats(long[] byId, int k, int place, FloatBuffer out, int base) {
+  /**
+   * Copies cache slot {@code slot} to the places of pair {@code k} and of the pairs after it with the same id;
+   * returns the index of the next id's first pair.
+   */
+  private int copyOut(long[] byId, int k, int slot, FloatBuffer out, int base) {
     int n = byId.length;
-    int next = k + 1;
-    for (; next < n && byId[next] / n == byId[k] / n; next++) {
-      out.put(base + (int) (byId[next] % n) * width, out, place, width);
+    long id = byId[k] / n;
+    int next = k;
+    for (; next < n && byId[next] / n == id; next++) {
+      out.put(base + (int) (byId[next] % n) * width, cache, slot * width, width);
     }
     return next;
   }
 
-  /** Decodes the row of {@link #width} elements at element {@code from} of {@code raw} into {@code out} at {@code at}. */
-  private void decode(ByteBuffer raw, int from, FloatBuffer out, int at) {
+  /**
+   * Decodes the row of {@link #width} elements at element {@code from} of {@code raw} ({@code rawFloats}: its
+   * float view, for F32) into the cache at {@code at}.
+   */
+  private void decode(ByteBuffer raw, @Nullable FloatBuffer rawFloats, int from, int at) {
     switch (dtype) {
-      case F32 -> out.put(at, raw.asFloatBuffer(), from, width);
+      case F32 -> rawFloats.get(from, cache, at, width);
       case BF16 -> {
         for (int i = 0; i < width; i++) {
-          out.put(at + i, Float.intBitsToFloat((raw.getShort(2 * (from + i)) & 0xffff) << 16));
+          cache[at + i] = Float.intBitsToFloat((raw.getShort(2 * (from + i)) & 0xffff) << 16);
         }
       }
       case F16 -> {
         for (int i = 0; i < width; i++) {
-          out.put(at + i, SafetensorsFile.halfToFloat(raw.getShort(2 * (from + i))));
+          cache[at + i] = SafetensorsFile.halfToFloat(raw.getShort(2 * (from + i)));
         }
       }
       case F64 -> {
         for (int i = 0; i < width; i++) {
-          out.put(at + i, (float) raw.getDouble(8 * (from + i)));
+          cache[at + i] = (float) raw.getDouble(8 * (from + i));
         }
       }
       default -> throw new AssertionError(dtype);
