@@ -11,6 +11,7 @@ import dev.kalm.core.model.Prompt;
 import dev.kalm.core.testing.Fixtures;
 import dev.kalm.core.testing.TestModels;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -49,6 +50,38 @@ class ParallelBatchesTest {
         }
       }
     }
+  }
+
+  @Test
+  void loadingStartsTheWorkersAndClosingEndsThem() throws InterruptedException {
+    Set<Thread> before = workerThreads(); // other tests' embedders may still be winding down
+    Set<Thread> started = new HashSet<>();
+    try (Embedder embedder = Embedders.load(TestModels.micro(), config(3))) {
+      started.addAll(workerThreads());
+      started.removeAll(before);
+      assertEquals(3, started.size(), "started by the load, before any call: " + started);
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (started.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertTrue(started.stream().noneMatch(Thread::isAlive), "ended after close");
+    Set<Thread> beforeOne = workerThreads();
+    try (Embedder embedder = Embedders.load(TestModels.micro(), config(1))) {
+      Set<Thread> now = workerThreads();
+      now.removeAll(beforeOne);
+      assertEquals(Set.of(), now, "one batch at a time runs on the caller's thread");
+    }
+  }
+
+  private static Set<Thread> workerThreads() {
+    Set<Thread> out = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith("kalm-embed-")) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 
   @Test

@@ -27,7 +27,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +63,7 @@ public final class Qwen2Embedder implements Embedder {
   private final NDManager headManager;
   private final List<NDArray[]> dense = new ArrayList<>(); // per Dense module: weight [out, in], bias [out] or null
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-  private @Nullable ExecutorService workers; // guarded by this
+  private @Nullable ThreadPoolExecutor workers; // guarded by this
   private volatile boolean closed;
   private boolean released; // guarded by the write lock
 
@@ -75,7 +77,13 @@ public final class Qwen2Embedder implements Embedder {
    */
   public static Embedder owning(Qwen2Model model, TextTokenizer tokenizer, EmbedderConfig resolved,
       SentenceTransformerModules modules) {
-    return new Qwen2Embedder(model, tokenizer, resolved, true, modules);
+    Qwen2Embedder embedder = new Qwen2Embedder(model, tokenizer, resolved, true, modules);
+    if (embedder.parallelBatches() > 1) {
+      // the workers' one-time native set-up (libtorch's per-thread start, their thread counts) runs now, beside
+      // the rest of loading, not inside the first call with several batches
+      embedder.workers().prestartAllCoreThreads();
+    }
+    return embedder;
   }
 
   /**
@@ -255,16 +263,16 @@ public final class Qwen2Embedder implements Embedder {
   }
 
   /**
-   * The worker threads, started on first use: daemon threads, each running libtorch with
-   * {@code max(1, cores / parallelBatches)} threads and without gradient recording.
+   * The worker threads, made on first use (an embedder from {@link #owning} starts them at once): daemon threads,
+   * each running libtorch with {@code max(1, cores / parallelBatches)} threads and without gradient recording.
    */
-  private synchronized ExecutorService workers() {
+  private synchronized ThreadPoolExecutor workers() {
     checkOpen();
     if (workers == null) {
       int parallel = parallelBatches();
       int threadsEach = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
       AtomicInteger count = new AtomicInteger();
-      workers = Executors.newFixedThreadPool(parallel, task -> {
+      workers = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
         Thread thread = new Thread(() -> {
           NativeRuntime.limitCurrentThread(threadsEach);
           JniUtils.setGradMode(false);
