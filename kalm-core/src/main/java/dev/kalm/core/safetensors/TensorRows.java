@@ -50,7 +50,8 @@ public final class TensorRows implements AutoCloseable {
     this.rowCount = rowCount;
     this.width = width;
     this.start = start;
-    this.cachedIds = new long[cacheRows > 0 ? cacheRows : (int) Math.max(1, Math.min(rowCount, CACHE_BYTES / (4L * width)))];
+    int slots = cacheRows > 0 ? cacheRows : (int) Math.max(1, Math.min(rowCount, CACHE_BYTES / (4L * width)));
+    this.cachedIds = new long[slots];
     Arrays.fill(cachedIds, -1);
     this.file = new RandomAccessFile(path.toFile(), "r");
   }

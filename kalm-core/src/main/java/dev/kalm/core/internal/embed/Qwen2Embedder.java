@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
@@ -272,7 +273,7 @@ public final class Qwen2Embedder implements Embedder {
       int parallel = parallelBatches();
       int threadsEach = Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
       AtomicInteger count = new AtomicInteger();
-      workers = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), task -> {
+      ThreadFactory factory = task -> {
         Thread thread = new Thread(() -> {
           NativeRuntime.limitCurrentThread(threadsEach);
           JniUtils.setGradMode(false);
@@ -280,7 +281,8 @@ public final class Qwen2Embedder implements Embedder {
         }, "kalm-embed-" + count.incrementAndGet());
         thread.setDaemon(true);
         return thread;
-      });
+      };
+      workers = new ThreadPoolExecutor(parallel, parallel, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
     }
     return workers;
   }

@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Two layouts with the same outputs: {@link #create} keeps every parameter in an array of its own (trainable);
  * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each,
  * and reads the token embedding table's rows from the file as batches use them where the weights' source offers
- * that (a safetensors file), so the table is not held in memory. Without gradient the forward pass also works in place
- * where it can (residual adds, SwiGLU, rotary, mask).
+ * that (a safetensors file), so the table is not held in memory. Without gradient the forward pass also works in
+ * place where it can (residual adds, SwiGLU, rotary, mask).
  *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
  */
