@@ -28,7 +28,7 @@ import java.util.Map;
 
 /**
  * One engine embedding one text file, in a process of its own (so its peak resident memory is its own):
- * load, warm up on a few texts, embed all texts once (timed: the steady-state figure), write the
+ * load, warm up on the first {@link #WARM_UP} texts, embed all texts once (timed: the steady-state figure), write the
  * embeddings (float32, little-endian, row after row) and print one {@code RESULT key=value ...} line (tokens, seconds,
  * load_seconds, hwm_mib, cpu_seconds of the timed pass).
  *
@@ -41,6 +41,11 @@ import java.util.Map;
  */
 public final class EngineRun {
   static final int MAX_LENGTH = 512;
+  /**
+   * Texts of the untimed warm-up pass: enough for several batches in either engine, so the timed pass finds the
+   * JIT's code compiled, worker threads and native pools started and allocators grown (steady state).
+   */
+  static final int WARM_UP = 256;
 
   private EngineRun() {}
 
@@ -75,7 +80,7 @@ public final class EngineRun {
         try (Embedder embedder = Embedders.load(Path.of(args[1]), b.build())) {
           loadSeconds = (System.nanoTime() - start) / 1e9;
           tokens = texts.stream().mapToLong(t -> Math.min(MAX_LENGTH, embedder.tokenCount(t))).sum();
-          embedder.embed(texts.subList(0, Math.min(16, texts.size())), Prompt.none());
+          embedder.embed(texts.subList(0, Math.min(WARM_UP, texts.size())), Prompt.none());
           cpu0 = cpuSeconds();
           long t0 = System.nanoTime();
           vectors = embedder.embed(texts, Prompt.none());
@@ -98,7 +103,7 @@ public final class EngineRun {
           try (OrtSession session = env.createSession(args[1], so)) {
             loadSeconds = (System.nanoTime() - start) / 1e9;
             tokens = Arrays.stream(ortTokenize(tokenizer, texts)).mapToLong(ids -> Math.min(MAX_LENGTH, ids.length)).sum();
-            ortEmbed(env, session, tokenizer, texts.subList(0, Math.min(16, texts.size())), batch);
+            ortEmbed(env, session, tokenizer, texts.subList(0, Math.min(WARM_UP, texts.size())), batch);
             cpu0 = cpuSeconds();
             long t0 = System.nanoTime();
             vectors = ortEmbed(env, session, tokenizer, texts, batch);
