@@ -274,25 +274,24 @@ public final class SafetensorsFile implements AutoCloseable {
     }
     ByteBuffer raw = map(info);
     FloatBuffer out = bytes.asFloatBuffer();
-    switch (info.dtype()) {
-      case F32 -> out.put(raw.asFloatBuffer());
-      case BF16 -> {
-        for (int i = 0; i < n; i++) {
-          out.put(i, Float.intBitsToFloat((raw.getShort(2 * i) & 0xffff) << 16));
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < n; i++) {
-          out.put(i, halfToFloat(raw.getShort(2 * i)));
-        }
-      }
-      case F64 -> {
-        for (int i = 0; i < n; i++) {
-          out.put(i, (float) raw.getDouble(8 * i));
-        }
-      }
-      default -> throw new AssertionError(info.dtype());
+    if (info.dtype() == DType.F32) {
+      out.put(raw.asFloatBuffer());
+      return;
     }
+    for (int i = 0; i < n; i++) {
+      out.put(i, floatAt(raw, info.dtype(), i));
+    }
+  }
+
+  /** Element {@code index} of {@code raw} (little-endian {@code dtype} values, a floating-point type) as float32. */
+  static float floatAt(ByteBuffer raw, DType dtype, int index) {
+    return switch (dtype) {
+      case F32 -> raw.getFloat(4 * index);
+      case BF16 -> Float.intBitsToFloat((raw.getShort(2 * index) & 0xffff) << 16);
+      case F16 -> halfToFloat(raw.getShort(2 * index));
+      case F64 -> (float) raw.getDouble(8 * index);
+      default -> throw new AssertionError(dtype);
+    };
   }
 
   /**
@@ -348,14 +347,7 @@ public final class SafetensorsFile implements AutoCloseable {
       }
       int n = piece.limit() / dtype.bytes();
       for (int i = 0; i < n; i++) {
-        boolean finite = switch (dtype) {
-          case F32 -> Float.isFinite(piece.getFloat(4 * i));
-          case BF16 -> (piece.getShort(2 * i) & 0x7f80) != 0x7f80;
-          case F16 -> (piece.getShort(2 * i) & 0x7c00) != 0x7c00;
-          case F64 -> Double.isFinite(piece.getDouble(8 * i));
-          default -> throw new AssertionError(dtype);
-        };
-        if (!finite) {
+        if (!Float.isFinite(floatAt(piece, dtype, i))) { // as the model would hold it: F64 beyond float's range too
           return false;
         }
       }

@@ -171,24 +171,12 @@ public final class TensorRows implements AutoCloseable {
    * float view, for F32) into the cache at {@code at}.
    */
   private void decode(ByteBuffer raw, @Nullable FloatBuffer rawFloats, int from, int at) {
-    switch (dtype) {
-      case F32 -> rawFloats.get(from, cache, at, width);
-      case BF16 -> {
-        for (int i = 0; i < width; i++) {
-          cache[at + i] = Float.intBitsToFloat((raw.getShort(2 * (from + i)) & 0xffff) << 16);
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < width; i++) {
-          cache[at + i] = SafetensorsFile.halfToFloat(raw.getShort(2 * (from + i)));
-        }
-      }
-      case F64 -> {
-        for (int i = 0; i < width; i++) {
-          cache[at + i] = (float) raw.getDouble(8 * (from + i));
-        }
-      }
-      default -> throw new AssertionError(dtype);
+    if (rawFloats != null) {
+      rawFloats.get(from, cache, at, width);
+      return;
+    }
+    for (int i = 0; i < width; i++) {
+      cache[at + i] = SafetensorsFile.floatAt(raw, dtype, from + i);
     }
   }
 
