@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.kalm.core.device.Backends;
 import dev.kalm.core.internal.device.Devices;
 import dev.kalm.core.internal.embed.Pooler;
@@ -51,9 +52,22 @@ class Qwen2ParityTest {
   }
 
   @Test
-  void inferenceLayoutMatchesReference() {
+  void inferenceLayoutMatchesReference() { // with gradient recording: operation by operation
     check(inference, "forward.safetensors", Attention.CAUSAL, true);
     check(inference, "forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
+  }
+
+  @Test
+  void inferenceLayoutWithoutGradientMatchesReference() { // as embedders run it: all layers in one native call
+    assertTrue(inference.runsInOneCall());
+    boolean before = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      check(inference, "forward.safetensors", Attention.CAUSAL, true);
+      check(inference, "forward_bidirectional.safetensors", Attention.BIDIRECTIONAL, false);
+    } finally {
+      JniUtils.setGradMode(before);
+    }
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.kalm.core.model.Qwen2Config;
 import dev.kalm.core.safetensors.TensorRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Two layouts with the same outputs: {@link #create} keeps every parameter in an array of its own (trainable);
  * {@link #createForInference} concatenates each layer's q/k/v and gate/up weights so they run as one GEMM each,
  * and reads the token embedding table's rows from the file as batches use them where the weights' source offers
- * that (a safetensors file), so the table is not held in memory. Without gradient the forward pass also works in
- * place where it can (residual adds, SwiGLU, rotary, mask).
+ * that (a safetensors file), so the table is not held in memory. Without gradient the inference layout runs all
+ * layers in one native call per batch ({@link ScriptedEncoder}, a TorchScript method that libtorch compiles at load);
+ * otherwise, and where that method does not compile, the forward pass runs operation by operation, in place where it
+ * can without gradient (residual adds, SwiGLU, rotary, mask).
  *
  * <p>Thread-safe for concurrent forward passes; {@link #close()} frees the parameters.
  */
@@ -56,15 +59,17 @@ public final class Qwen2Model implements AutoCloseable {
   /** Inference layout only, where the source offers it: the token embedding table, read row by row on demand. */
   private final @Nullable TensorRows embeddingRows;
   private final Map<Integer, float[][]> ropeTables = new ConcurrentHashMap<>();
+  private final @Nullable ScriptedEncoder scripted;
 
   private Qwen2Model(Qwen2Config config, Backend backend, NDManager manager, ImmutableMap<String, NDArray> parameters,
-      ImmutableMap<String, NDArray> fused, @Nullable TensorRows embeddingRows) {
+      ImmutableMap<String, NDArray> fused, @Nullable TensorRows embeddingRows, @Nullable ScriptedEncoder scripted) {
     this.config = config;
     this.backend = backend;
     this.manager = manager;
     this.parameters = parameters;
     this.fused = fused;
     this.embeddingRows = embeddingRows;
+    this.scripted = scripted;
   }
 
   /**
@@ -85,7 +90,7 @@ public final class Qwen2Model implements AutoCloseable {
         array.setName(e.getKey());
         params.put(e.getKey(), array);
       }
-      return new Qwen2Model(config, backend, manager, params.buildOrThrow(), ImmutableMap.of(), null);
+      return new Qwen2Model(config, backend, manager, params.buildOrThrow(), ImmutableMap.of(), null, null);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -104,6 +109,16 @@ public final class Qwen2Model implements AutoCloseable {
    * @throws IllegalArgumentException naming a missing or mis-shaped tensor
    */
   public static Qwen2Model createForInference(Qwen2Config config, Backend backend, WeightSource weights, String source) {
+    return createForInference(config, backend, weights, source, ScriptedEncoder.CODE);
+  }
+
+  /**
+   * {@link #createForInference(Qwen2Config, Backend, WeightSource, String)} whose forward pass without gradient runs
+   * {@code script} (a {@link ScriptedEncoder} code text) in one native call per batch, or, where {@code script} is
+   * null or does not compile, operation by operation (tests compare the two).
+   */
+  static Qwen2Model createForInference(Qwen2Config config, Backend backend, WeightSource weights, String source,
+      @Nullable String script) {
     NDManager manager = Devices.newManager(backend);
     TensorRows embeddingRows = null;
     try {
@@ -135,7 +150,11 @@ public final class Qwen2Model implements AutoCloseable {
         }
         ordered.put(e.getKey(), array);
       }
-      return new Qwen2Model(config, backend, manager, ordered.buildOrThrow(), fused.buildOrThrow(), embeddingRows);
+      ImmutableMap<String, NDArray> parameters = ordered.buildOrThrow();
+      ImmutableMap<String, NDArray> fusedWeights = fused.buildOrThrow();
+      ScriptedEncoder scripted = script == null ? null
+          : ScriptedEncoder.load(manager, script, scriptWeights(config, parameters, fusedWeights), config);
+      return new Qwen2Model(config, backend, manager, parameters, fusedWeights, embeddingRows, scripted);
     } catch (RuntimeException e) {
       manager.close();
       if (embeddingRows != null) {
@@ -143,6 +162,28 @@ public final class Qwen2Model implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** The weights in {@link ScriptedEncoder#load}'s order. */
+  private static List<NDArray> scriptWeights(Qwen2Config config, Map<String, NDArray> parameters,
+      Map<String, NDArray> fused) {
+    List<NDArray> weights = new ArrayList<>();
+    NDArray unused = parameters.get("norm.weight");
+    for (int l = 0; l < config.numLayers(); l++) {
+      String p = "layers." + l + ".";
+      weights.add(parameters.get(p + "input_layernorm.weight"));
+      weights.add(fused.get(p + "qkv.weight"));
+      weights.add(config.qkvBias() ? fused.get(p + "qkv.bias") : unused);
+      weights.add(parameters.get(p + "self_attn.o_proj.weight"));
+      weights.add(parameters.get(p + "post_attention_layernorm.weight"));
+      weights.add(fused.get(p + "gate_up.weight"));
+      weights.add(parameters.get(p + "mlp.down_proj.weight"));
+      weights.add(config.qkNorm() ? parameters.get(p + "self_attn.q_norm.weight") : unused);
+      weights.add(config.qkNorm() ? parameters.get(p + "self_attn.k_norm.weight") : unused);
+      weights.add(config.outputBias() ? parameters.get(p + "self_attn.o_proj.bias") : unused);
+    }
+    weights.add(parameters.get("norm.weight"));
+    return weights;
   }
 
   private static List<String> suffixed(List<String> prefixes, String suffix) {
@@ -209,6 +250,14 @@ public final class Qwen2Model implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a forward pass without gradient runs in one native call ({@link ScriptedEncoder}): the inference layout,
+   * where libtorch compiled that pass.
+   */
+  public boolean runsInOneCall() {
+    return scripted != null;
+  }
+
   /** The model's shape. */
   public Qwen2Config config() {
     return config;
@@ -255,9 +304,12 @@ public final class Qwen2Model implements AutoCloseable {
     // Scalar operands go through Scalars for the same reason (the attention scale is in the rope tables).
     boolean inference = !JniUtils.isGradMode();
     Rope rope = rope(batch, length);
-    NDArray additiveMask = additiveMask(batch, mask, length, attention);
     NDArray x = embeddingRows != null ? embedded(ids, embeddingRows)
         : ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    if (inference && scripted != null) {
+      return scripted.forward(x, mask, attention, rope.cos(), rope.signedSin(), rope.queryCos(), rope.querySignedSin());
+    }
+    NDArray additiveMask = additiveMask(batch, mask, length, attention);
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "layers." + l + ".";
       NDScope layer = inference ? new NDScope() : null;
@@ -449,6 +501,9 @@ public final class Qwen2Model implements AutoCloseable {
 
   @Override
   public void close() {
+    if (scripted != null) {
+      scripted.close();
+    }
     manager.close();
     if (embeddingRows != null) {
       embeddingRows.close();
