@@ -307,7 +307,10 @@ public final class Qwen2Model implements AutoCloseable {
     NDArray x = embeddingRows != null ? embedded(ids, embeddingRows)
         : ids.getNDArrayInternal().embedding(ids, param("embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
     if (inference && scripted != null) {
-      return scripted.forward(x, mask, attention, rope.cos(), rope.signedSin(), rope.queryCos(), rope.querySignedSin());
+      try (NDArray embeddings = x) { // the method does not write into its input; free it as the other path does
+        return scripted.forward(embeddings, mask, attention, rope.cos(), rope.signedSin(), rope.queryCos(),
+            rope.querySignedSin());
+      }
     }
     NDArray additiveMask = additiveMask(batch, mask, length, attention);
     for (int l = 0; l < config.numLayers(); l++) {

@@ -54,9 +54,9 @@ final class ScriptedEncoder implements AutoCloseable {
       'k', 'w', 'a', 'r', 'd', '_', 'h', 'o', 'o', 'k', 'q', 2, 'N', 'u', 'b', 'q', 3, '.'};
 
   /**
-   * The forward pass in TorchScript's serialised form. {@code flags}: causal, q/k/v bias, q/k norm, o bias; {@code shape}:
-   * layers, key/value heads, query heads per key/value head, head size. Padding keys get -1e9 (and the keys after a
-   * query another -1e9 where causal), as in the operation-by-operation pass.
+   * The forward pass in TorchScript's serialised form. {@code flags}: causal, q/k/v bias, q/k norm, o bias;
+   * {@code shape}: layers, key/value heads, query heads per key/value head, head size. Padding keys get -1e9 (and
+   * the keys after a query another -1e9 where causal), as in the operation-by-operation pass.
    */
   static final String CODE = """
       class Encoder(Module):
@@ -145,8 +145,8 @@ final class ScriptedEncoder implements AutoCloseable {
    * caller then runs the operation-by-operation pass, with the same results, more slowly.
    *
    * @param weights per layer {@link #PER_LAYER} arrays (input norm, qkv weight, qkv bias, o weight, post-attention
-   *     norm, gate/up weight, down weight, q norm, k norm, o bias; a place the model does not use holds any array), then the
-   *     final norm
+   *     norm, gate/up weight, down weight, q norm, k norm, o bias; a place the model does not use holds any array),
+   *     then the final norm
    */
   static @Nullable ScriptedEncoder load(NDManager manager, String code, List<NDArray> weights, Qwen2Config config) {
     checkArgument(weights.size() == config.numLayers() * PER_LAYER + 1, "expected %s weights, got %s",
