@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param prompt prompt put before every text, or null for the folder's default prompt
  * @param promptName a prompt named in {@code config_sentence_transformers.json}, or null; wins over
  *     {@code prompt}
- * @param batchTokens token budget of one batch (padded length x texts), at least {@code maxLength}
+ * @param batchTokens token budget of one batch (padded length x texts), at least {@code maxLength}; where several
+ *     batches run at once, a call's batches are cut about even, up to this budget, in a multiple of their number
  * @param parallelBatches on CPU, how many batches of one call run at once, each on its own thread with
  *     {@code cores / parallelBatches} libtorch threads; 0 = {@link #autoParallelBatches}. A call whose texts fit
  *     in one batch runs it on the caller's thread with libtorch's default threads. Ignored on GPU.

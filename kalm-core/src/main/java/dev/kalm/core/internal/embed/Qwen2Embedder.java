@@ -41,11 +41,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Embedder} over a {@link Qwen2Model}: tokenise (truncating as transformers does, keeping the
- * post-processor's special tokens), sort by length, cut batches by a token budget, pad to the longest in the
- * batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the right), encode
- * without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch, restore input
- * order. On CPU, a call with several batches runs them side by side on worker threads (see
- * {@link EmbedderConfig#parallelBatches()}); the batches and so the vectors are the same either way.
+ * post-processor's special tokens), sort by length, cut batches by a token budget ({@link #batches}), pad to the
+ * longest in the batch (on the left for last-token pooling, as Qwen3-Embedding and gte-Qwen2 do, else on the
+ * right), encode without gradient on a per-batch manager, pool, truncate, normalise, copy out once per batch,
+ * restore input order. On CPU, a call with several batches runs them side by side on worker threads (see
+ * {@link EmbedderConfig#parallelBatches()}), its batches cut about even; the vectors are those of one batch at a
+ * time to float rounding (a text's vector does not depend on its batch).
  *
  * <p>Lifecycle: every native section (tokenising a call's texts, one batch) runs under the read side of a
  * lock; {@link #close()} marks the embedder closed, then takes the write side, so it waits for the batches in
@@ -162,14 +163,12 @@ public final class Qwen2Embedder implements Embedder {
     Arrays.setAll(order, i -> i);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> -Math.min(ids[i].length, max)).thenComparingInt(i -> i));
     float[][] out = new float[ids.length][];
-    List<int[]> batches = new ArrayList<>(); // {first index into order, texts}
-    for (int start = 0; start < order.length; ) {
-      int longest = Math.max(1, Math.min(ids[order[start]].length, max));
-      int size = Math.max(1, Math.min(order.length - start, config.batchTokens() / longest));
-      batches.add(new int[] {start, size});
-      start += size;
+    int[] lengths = new int[order.length];
+    for (int i = 0; i < order.length; i++) {
+      lengths[i] = Math.max(1, Math.min(ids[order[i]].length, max));
     }
     int parallel = parallelBatches();
+    List<int[]> batches = batches(lengths, config.batchTokens(), parallel);
     if (parallel > 1 && batches.size() > 1) {
       embedSideBySide(batches, order, ids, promptTokens, out, stop, progress);
       return out;
@@ -191,6 +190,43 @@ public final class Qwen2Embedder implements Embedder {
       JniUtils.setGradMode(gradMode);
     }
     return out;
+  }
+
+  /**
+   * The batches of texts with padded {@code lengths} (longest first), as {first index, texts}: each holds as many
+   * texts as fit a budget of tokens padded to its first (at least one). With one batch at a time the budget is
+   * {@code budget}. Where {@code parallel} batches run at once, the call's batches number a multiple of
+   * {@code parallel} (as many as {@code budget} needs, rounded up) and the budget is the smallest that cuts no
+   * more, so the batches come out about even: otherwise workers idle while the last, or a small last, batch runs
+   * (7 batches on 2 workers take as long as 8; 1,024 + 100 tokens as long as 2 x 1,024).
+   */
+  static List<int[]> batches(int[] lengths, int budget, int parallel) {
+    List<int[]> full = cut(lengths, budget);
+    if (parallel <= 1 || full.size() <= 1) {
+      return full; // one batch runs on the caller's thread with all of libtorch's threads
+    }
+    int most = (full.size() + parallel - 1) / parallel * parallel;
+    int low = 1; // the smallest budget that cuts at most `most` batches (the count only grows as the budget shrinks)
+    int high = budget;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (cut(lengths, mid).size() <= most) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    return cut(lengths, low);
+  }
+
+  private static List<int[]> cut(int[] lengths, int budget) {
+    List<int[]> batches = new ArrayList<>();
+    for (int start = 0; start < lengths.length; ) {
+      int size = Math.max(1, Math.min(lengths.length - start, budget / lengths[start]));
+      batches.add(new int[] {start, size});
+      start += size;
+    }
+    return batches;
   }
 
   /**
