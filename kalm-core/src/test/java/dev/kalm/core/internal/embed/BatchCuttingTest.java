@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -70,15 +69,12 @@ class BatchCuttingTest {
     return batches.stream().map(b -> b[1]).toList();
   }
 
-  /** The plain greedy cut: as many texts as fit the budget padded to the batch's first. */
+  /**
+   * The plain greedy cut at {@code budget}: the batches of one batch at a time (checked for what a cut must be in the
+   * property above).
+   */
   private static List<int[]> cut(int[] lengths, int budget) {
-    List<int[]> batches = new ArrayList<>();
-    for (int start = 0; start < lengths.length; ) {
-      int size = Math.max(1, Math.min(lengths.length - start, budget / lengths[start]));
-      batches.add(new int[] {start, size});
-      start += size;
-    }
-    return batches;
+    return Qwen2Embedder.batches(lengths, budget, 1);
   }
 
   private static String describe(List<int[]> batches) {
