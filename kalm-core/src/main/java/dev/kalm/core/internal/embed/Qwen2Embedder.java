@@ -198,7 +198,7 @@ public final class Qwen2Embedder implements Embedder {
    * {@code budget}. Where {@code parallel} batches run at once, the call's batches number a multiple of
    * {@code parallel} (as many as {@code budget} needs, rounded up) and the budget is the smallest that cuts no
    * more, so the batches come out about even: otherwise workers idle while the last, or a small last, batch runs
-   * (7 batches on 2 workers take as long as 8; 1,024 + 100 tokens as long as 2 x 1,024).
+   * (7 batches on 2 workers take as long as 8; 1,024 + 100 tokens as long as 1,024, 562 + 562 about half that).
    */
   static List<int[]> batches(int[] lengths, int budget, int parallel) {
     List<int[]> full = cut(lengths, budget);
